@@ -65,3 +65,11 @@ export async function writeFixture(
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, await encodeFixture(kind, width, height, seed));
 }
+
+/** A fresh temporary folder for one test file. */
+export async function makeTempDir(prefix: string): Promise<string> {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  return mkdtemp(join(tmpdir(), `bioprop-${prefix}-`));
+}
