@@ -96,7 +96,9 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
     throw new Error(`${name}: ${bytes.length - expected} trailing bytes after IDX data`);
   let data: IdxData;
   if (type.size === 1) {
-    const copy = bytes.slice(header, expected);
+    // A plain copy: Buffer#slice would return a Buffer view of the whole file.
+    const copy = new Uint8Array(count);
+    copy.set(bytes.subarray(header, expected));
     data = type.code === 0x08 ? copy : new Int8Array(copy.buffer);
   } else {
     data = type.make(count);

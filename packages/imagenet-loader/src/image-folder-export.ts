@@ -54,9 +54,12 @@ export async function exportImageFolder(
           if (label < 0 || label >= numClasses)
             throw new Error(`${split} image ${i}: label ${label} has no class`);
           const pixels = data.images.subarray(i * per, (i + 1) * per);
-          await sharp(pixels, {
+          let image = sharp(pixels, {
             raw: { width: data.width, height: data.height, channels: data.channels as 1 | 2 | 3 | 4 },
-          })
+          });
+          // Without this sharp widens one channel to RGB; gray PNGs are a third of the size.
+          if (data.channels === 1) image = image.toColourspace('b-w');
+          await image
             .png({ compressionLevel: 3 })
             .toFile(join(folders[label], `${String(i).padStart(digits, '0')}.png`));
         }),
