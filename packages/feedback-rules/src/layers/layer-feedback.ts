@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayerVariable } from '@tensorflow/tfjs-layers';
+import type { FeedbackContext, FeedbackRule } from '../rules/feedback-rule';
+import { getRule } from '../rules/rule-registry';
+
+/** Creates a non-trainable weight on the layer; the layer passes its protected `addWeight`. */
+export type AddStateWeight = (name: string, shape: number[]) => LayerVariable;
+
+/**
+ * The feedback side of an asymmetric layer: its rule, the rule's saved state and the step counter.
+ * Shared by the conv and dense layer classes.
+ */
+export class LayerFeedback {
+  readonly rule: FeedbackRule;
+  readonly ctx: FeedbackContext;
+  readonly stateWeights: Record<string, LayerVariable> = {};
+  /** Forward passes in training so far (brsf redraws per batch from it). */
+  step = 0;
+
+  constructor(ruleName: string, ctx: FeedbackContext, layerName: string) {
+    this.rule = getRule(ruleName, `layer '${layerName}'`);
+    this.ctx = ctx;
+  }
+
+  /** Adds the rule's state as non-trainable weights initialised from the (already built) kernel. */
+  build(kernel: LayerVariable, addWeight: AddStateWeight): void {
+    for (const spec of this.rule.state) {
+      const weight = addWeight(spec.name, this.ctx.kernelShape);
+      const value = tf.tidy(() => spec.init(kernel.read(), this.ctx));
+      weight.write(value);
+      value.dispose();
+      this.stateWeights[spec.name] = weight;
+    }
+  }
+
+  /** The feedback tensor for one forward pass. */
+  feedback(kernel: tf.Tensor, training: boolean): tf.Tensor {
+    const state: Record<string, tf.Tensor> = {};
+    for (const [name, w] of Object.entries(this.stateWeights)) state[name] = w.read();
+    const b = this.rule.feedback({ kernel, state, ctx: this.ctx, step: this.step });
+    if (training) this.step++;
+    return b;
+  }
+
+  /** The current feedback without advancing the step (for metrics). */
+  peek(kernel: tf.Tensor): tf.Tensor {
+    const state: Record<string, tf.Tensor> = {};
+    for (const [name, w] of Object.entries(this.stateWeights)) state[name] = w.read();
+    return this.rule.feedback({ kernel, state, ctx: this.ctx, step: this.step });
+  }
+}
+
+/** A seed for a layer that was given none: drawn once and then stored in its config. */
+export function freshSeed(): number {
+  return Math.floor(Math.random() * 0x7fffffff);
+}

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { currentAlignmentProbe } from '../metrics/alignment-probe';
+import { conv2dFilterGradDilated, conv2dFilterGradNative } from './conv-filter-gradient';
+import { type ConvGeometry, convGeometry, explicitPadding } from './conv-geometry';
+import { conv2dInputGradNative, conv2dInputGradPhases } from './conv-input-gradient';
+import { convGradientPlan } from './gradient-plan';
+import { lazyGradientOp } from './lazy-gradient-op';
+
+/** Options of {@link asymmetricConv2d}. */
+export interface AsymmetricConv2dOptions {
+  /** Stride in both directions. */
+  strides: number;
+  /** Symmetric zero padding on each side, as PyTorch `padding=pad`. */
+  pad: number;
+  /** Layer name for error messages and alignment metrics. */
+  name?: string;
+}
+
+/** `dx = dy * B^T` of a convolution with the backend's fastest formulation. */
+export function conv2dInputGrad(dy: tf.Tensor4D, feedback: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  return convGradientPlan().input === 'native'
+    ? conv2dInputGradNative(dy, feedback, g)
+    : conv2dInputGradPhases(dy, feedback, g);
+}
+
+/** `dW = x^T * dy` of a convolution with the backend's fastest formulation. */
+export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  return convGradientPlan().filter === 'native'
+    ? conv2dFilterGradNative(x, dy, g)
+    : conv2dFilterGradDilated(x, dy, g);
+}
+
+/**
+ * NHWC convolution whose gradient to `x` is computed with `feedback` in place of `filter`;
+ * the gradient to `filter` is the true one. `feedback` receives no gradient.
+ */
+export function asymmetricConv2d(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  feedback: tf.Tensor4D,
+  opts: AsymmetricConv2dOptions,
+): tf.Tensor4D {
+  const who = opts.name ? `asymmetricConv2d '${opts.name}'` : 'asymmetricConv2d';
+  const g = convGeometry(x.shape, filter.shape, opts.strides, opts.pad, who);
+  if (!tf.util.arraysEqual(feedback.shape, filter.shape)) {
+    throw new Error(`${who}: feedback shape [${feedback.shape}] differs from filter shape [${filter.shape}]`);
+  }
+  return lazyGradientOp(
+    [x, filter],
+    (save) => {
+      save([x, filter, feedback]);
+      return tf.conv2d(x, filter, g.stride, explicitPadding(g.pad));
+    },
+    (dy, saved) => {
+      const [xSaved, wSaved, bSaved] = saved as tf.Tensor4D[];
+      const dx = () => {
+        const grad = conv2dInputGrad(dy, bSaved, g);
+        const probe = currentAlignmentProbe();
+        if (probe) {
+          probe.record({
+            name: opts.name ?? 'conv2d',
+            kind: 'conv2d',
+            dy,
+            kernel: wSaved,
+            feedback: bSaved,
+            dx: grad,
+            bpDx: () => conv2dInputGrad(dy, wSaved, g),
+          });
+        }
+        return grad;
+      };
+      return [dx, () => conv2dFilterGrad(xSaved, dy, g)];
+    },
+  );
+}

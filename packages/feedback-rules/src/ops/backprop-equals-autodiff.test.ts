@@ -1,0 +1,72 @@
+import '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { relativeError } from '../testing/reference';
+import { asymmetricConv2d } from './asymmetric-conv2d';
+import { asymmetricDense } from './asymmetric-dense';
+import { explicitPadding } from './conv-geometry';
+import { setConvGradientPlan } from './gradient-plan';
+
+function convGrads(useAsymmetric: boolean) {
+  return tf.tidy(() => {
+    const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const f = (xx: tf.Tensor, ww: tf.Tensor) =>
+      tf.sum(
+        tf.square(
+          useAsymmetric
+            ? asymmetricConv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, ww as tf.Tensor4D, {
+                strides: 2,
+                pad: 1,
+              })
+            : tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, explicitPadding(1)),
+        ),
+      );
+    return tf
+      .grads(f)([x, w])
+      .map((t) => t.dataSync().slice());
+  });
+}
+
+describe('the bp rule is ordinary autodiff', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  afterEach(() => setConvGradientPlan('cpu', undefined));
+
+  it('conv: bit-identical with the native kernels autodiff uses', () => {
+    setConvGradientPlan('cpu', { input: 'native', filter: 'native' });
+    const [dxA, dwA] = convGrads(true);
+    const [dxB, dwB] = convGrads(false);
+    expect(Array.from(dxA)).toEqual(Array.from(dxB));
+    expect(Array.from(dwA)).toEqual(Array.from(dwB));
+  });
+
+  it('conv: equal to float32 rounding with the fast compositions', () => {
+    const [dxA, dwA] = convGrads(true);
+    const [dxB, dwB] = convGrads(false);
+    expect(relativeError(dxA, dxB)).toBeLessThan(1e-6);
+    expect(relativeError(dwA, dwB)).toBeLessThan(1e-6);
+  });
+
+  it('dense: bit-identical', () => {
+    const run = (asym: boolean) =>
+      tf.tidy(() => {
+        const x = tf.randomNormal([5, 7], 0, 1, 'float32', 1) as tf.Tensor2D;
+        const k = tf.randomNormal([7, 3], 0, 1, 'float32', 2) as tf.Tensor2D;
+        const b = tf.randomNormal([3], 0, 1, 'float32', 3) as tf.Tensor1D;
+        const f = (xx: tf.Tensor, kk: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(
+            tf.square(
+              asym
+                ? asymmetricDense(xx as tf.Tensor2D, kk as tf.Tensor2D, kk as tf.Tensor2D, bb as tf.Tensor1D)
+                : tf.add(tf.matMul(xx, kk), bb),
+            ),
+          );
+        return tf
+          .grads(f)([x, k, b])
+          .map((t) => Array.from(t.dataSync()));
+      });
+    expect(run(true)).toEqual(run(false));
+  });
+});

@@ -1,0 +1,46 @@
+import '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeError } from '../testing/reference';
+import { conv2dFilterGradDilated, conv2dFilterGradNative } from './conv-filter-gradient';
+import { convGeometry } from './conv-geometry';
+import { conv2dInputGradNative, conv2dInputGradPhases } from './conv-input-gradient';
+
+// [batch, h, w, in, out, k, stride, pad]: odd sizes, non-square inputs, stride 3, pad 0 with stride 2,
+// pads larger than needed, kernels larger than the stride.
+const geometries: number[][] = [
+  [3, 11, 13, 5, 7, 3, 2, 1],
+  [2, 10, 10, 2, 3, 7, 2, 3],
+  [1, 5, 5, 6, 2, 3, 1, 0],
+  [2, 9, 7, 3, 4, 3, 3, 1],
+  [1, 12, 12, 2, 2, 5, 3, 2],
+  [2, 8, 8, 3, 2, 2, 2, 0],
+  [1, 6, 9, 2, 3, 1, 3, 0],
+  [1, 7, 7, 2, 2, 3, 2, 2],
+  [2, 4, 4, 3, 3, 4, 1, 3],
+  [1, 15, 15, 1, 2, 11, 4, 2],
+];
+
+describe('conv gradient formulations equal the cpu backend kernels', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  for (const [n, h, w, cin, cout, k, s, p] of geometries) {
+    it(`${k}x${k}/${s} pad ${p} on [${n},${h},${w},${cin}] -> ${cout}`, () => {
+      tf.tidy(() => {
+        const g = convGeometry([n, h, w, cin], [k, k, cin, cout], s, p);
+        const x = tf.randomNormal([n, h, w, cin], 0, 1, 'float32', 1) as tf.Tensor4D;
+        const f = tf.randomNormal([k, k, cin, cout], 0, 1, 'float32', 2) as tf.Tensor4D;
+        const dy = tf.randomNormal([n, g.outHeight, g.outWidth, cout], 0, 1, 'float32', 3) as tf.Tensor4D;
+        const dxNative = conv2dInputGradNative(dy, f, g);
+        const dxPhases = conv2dInputGradPhases(dy, f, g);
+        expect(dxPhases.shape).toEqual([n, h, w, cin]);
+        expect(relativeError(dxPhases.dataSync(), dxNative.dataSync())).toBeLessThan(1e-6);
+        const dwNative = conv2dFilterGradNative(x, dy, g);
+        const dwDilated = conv2dFilterGradDilated(x, dy, g);
+        expect(dwDilated.shape).toEqual([k, k, cin, cout]);
+        expect(relativeError(dwDilated.dataSync(), dwNative.dataSync())).toBeLessThan(1e-6);
+      });
+    });
+  }
+});

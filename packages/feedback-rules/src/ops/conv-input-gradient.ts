@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ConvGeometry } from './conv-geometry';
+
+/** How the input gradient `dx = dy * B^T` of a convolution is computed. */
+export type InputGradientMethod = 'native' | 'phase-conv';
+
+/**
+ * `dx` through the backend's own `Conv2DBackpropInput` kernel (what tfjs autodiff uses).
+ * Fast on tfjs-node; slow on wasm (~1.8 GFLOP/s).
+ */
+export function conv2dInputGradNative(dy: tf.Tensor4D, feedback: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: feedback }, {
+    strides: [g.stride, g.stride],
+    pad: g.pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: undefined,
+    inputShape: [g.batch, g.inHeight, g.inWidth, g.inChannels],
+  } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/** One stride phase of one spatial dimension: which filter taps reach which `dy` rows. */
+interface Phase {
+  /** Number of output rows `i = stride*q + offset` in this phase. */
+  rows: number;
+  /** First filter tap of the phase (taps are `first, first+stride, ...`). */
+  firstTap: number;
+  /** Number of taps. */
+  taps: number;
+  /** `dy` index paired with the last tap at `q = 0`. */
+  dyStart: number;
+}
+
+function phase(offset: number, inSize: number, kernel: number, stride: number, pad: number): Phase {
+  const rows = offset < inSize ? Math.ceil((inSize - offset) / stride) : 0;
+  const firstTap = (offset + pad) % stride;
+  const taps = firstTap < kernel ? Math.ceil((kernel - firstTap) / stride) : 0;
+  const shift = (offset + pad - firstTap) / stride;
+  return { rows, firstTap, taps, dyStart: shift - taps + 1 };
+}
+
+/**
+ * `dx` as stride-1 forward convolutions, one per stride phase (sub-pixel decomposition).
+ *
+ * For stride s, input rows `i = s*q + a` receive only the filter taps `k ≡ a + pad (mod s)`; each phase is a
+ * plain correlation of `dy` with the flipped, in/out-transposed sub-filter. Together the phases do exactly the
+ * forward pass's multiply-adds, so this runs at the backend's forward conv speed (wasm: XNNPACK) instead of
+ * its transposed-conv speed, and without the s^2 zeros that dilating `dy` would add.
+ */
+export function conv2dInputGradPhases(dy: tf.Tensor4D, feedback: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const s = g.stride;
+  return tf.tidy(() => {
+    const rowsH = Math.ceil(g.inHeight / s);
+    const rowsW = Math.ceil(g.inWidth / s);
+    const phases: tf.Tensor4D[] = [];
+    for (let a = 0; a < s; a++) {
+      const ph = phase(a, g.inHeight, g.kernelHeight, s, g.pad);
+      for (let b = 0; b < s; b++) {
+        const pw = phase(b, g.inWidth, g.kernelWidth, s, g.pad);
+        let part = phasePart(dy, feedback, g, ph, pw);
+        if (s > 1 && (ph.rows < rowsH || pw.rows < rowsW)) {
+          part = tf.pad(part, [
+            [0, 0],
+            [0, rowsH - ph.rows],
+            [0, rowsW - pw.rows],
+            [0, 0],
+          ]);
+        }
+        phases.push(part);
+      }
+    }
+    if (s === 1) return phases[0];
+    // Phase (a, b) holds rows s*q + a and columns s*r + b: concatenated along channels in (a, b) order they
+    // are exactly the blocks depthToSpace scatters.
+    const blocks = tf.depthToSpace(tf.concat(phases, 3) as tf.Tensor4D, s);
+    if (rowsH * s === g.inHeight && rowsW * s === g.inWidth) return blocks;
+    return tf.slice(blocks, [0, 0, 0, 0], [g.batch, g.inHeight, g.inWidth, g.inChannels]);
+  });
+}
+
+function phasePart(
+  dy: tf.Tensor4D,
+  feedback: tf.Tensor4D,
+  g: ConvGeometry,
+  ph: Phase,
+  pw: Phase,
+): tf.Tensor4D {
+  if (ph.rows === 0 || pw.rows === 0 || ph.taps === 0 || pw.taps === 0) {
+    return tf.zeros([g.batch, ph.rows, pw.rows, g.inChannels]);
+  }
+  const s = g.stride;
+  // Sub-filter of this phase, flipped and with in/out swapped: [tapsH, tapsW, out, in].
+  let sub: tf.Tensor4D = feedback;
+  if (s > 1) {
+    sub = tf.stridedSlice(
+      feedback,
+      [ph.firstTap, pw.firstTap, 0, 0],
+      [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels],
+      [s, s, 1, 1],
+    ) as tf.Tensor4D;
+  }
+  const kernel = tf.transpose(tf.reverse(sub, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+  // dy rows [dyStart, dyStart + rows + taps - 1) feed this phase; outside [0, outHeight) they are zero.
+  const [sliced, padding] = window(dy, g, ph, pw);
+  if (sliced === null) return tf.zeros([g.batch, ph.rows, pw.rows, g.inChannels]);
+  return tf.conv2d(sliced, kernel, 1, padding);
+}
+
+function window(
+  dy: tf.Tensor4D,
+  g: ConvGeometry,
+  ph: Phase,
+  pw: Phase,
+): [tf.Tensor4D | null, [[0, 0], [number, number], [number, number], [0, 0]]] {
+  const span = (p: Phase, size: number) => {
+    const lo = p.dyStart;
+    const hi = p.dyStart + p.rows + p.taps - 1;
+    const start = Math.max(0, lo);
+    const end = Math.min(size, hi);
+    return { start, size: Math.max(0, end - start), before: start - lo, after: hi - Math.max(end, start) };
+  };
+  const h = span(ph, g.outHeight);
+  const w = span(pw, g.outWidth);
+  if (h.size === 0 || w.size === 0)
+    return [
+      null,
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    ];
+  const whole = h.start === 0 && w.start === 0 && h.size === g.outHeight && w.size === g.outWidth;
+  const sliced = whole
+    ? dy
+    : tf.slice(dy, [0, h.start, w.start, 0], [g.batch, h.size, w.size, g.outChannels]);
+  return [
+    sliced,
+    [
+      [0, 0],
+      [h.before, h.after],
+      [w.before, w.after],
+      [0, 0],
+    ],
+  ];
+}

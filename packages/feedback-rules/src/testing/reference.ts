@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Path of the shared PyTorch reference folder (`../shared/reference` beside the repo). */
+export function referenceDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return join(here, '..', '..', '..', '..', '..', 'shared', 'reference');
+}
+
+export interface ConvCase {
+  kind: 'conv2d';
+  inputShape: number[];
+  filterShape: number[];
+  strides: number;
+  padding: number;
+  outputShape: number[];
+  ssScale: number;
+  x: number[];
+  filter: number[];
+  dy: number[];
+  y: number[];
+  faFeedback: number[];
+  dx: Record<'bp' | 'ss' | 'fa', number[]>;
+  dFilter: number[];
+}
+
+export interface DenseCase {
+  kind: 'dense';
+  inputShape: number[];
+  kernelShape: number[];
+  ssScale: number;
+  x: number[];
+  kernel: number[];
+  bias: number[];
+  dy: number[];
+  y: number[];
+  faFeedback: number[];
+  dx: Record<'bp' | 'ss' | 'fa', number[]>;
+  dKernel: number[];
+  dBias: number[];
+}
+
+export interface SgdCase {
+  variant: 'sgd' | 'batch-manhattan' | 'no-sign-change';
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  lowerBound: number;
+  param0: number[];
+  grads: number[][];
+  params: number[][];
+}
+
+export interface FeedbackVectors {
+  cases: (ConvCase | DenseCase)[];
+  sgd: SgdCase[];
+}
+
+/** The PyTorch float64 vectors of `feedback-vectors.json`. */
+export function loadFeedbackVectors(): FeedbackVectors {
+  return JSON.parse(readFileSync(join(referenceDir(), 'feedback-vectors.json'), 'utf8'));
+}
+
+/** ||a - b|| / ||b||, the relative error used against float64 references. */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) {
+    throw new Error(`length ${actual.length} differs from expected ${expected.length}`);
+  }
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < expected.length; i++) {
+    num += (actual[i] - expected[i]) ** 2;
+    den += expected[i] ** 2;
+  }
+  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+}
