@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { CategoryMap, type CocoCategory } from './category-map.js';
 import { CocoFormatError } from './coco-format-error.js';
 import { CocoInstances, type SkipCounts } from './coco-instances.js';
-import { JsonStructureError, streamJsonElements } from './json-element-stream.js';
-import { describeJsonSyntaxError, locateJsonSyntaxError } from './json-syntax-locator.js';
+import { streamJsonElements } from './json-element-stream.js';
+import { explainParseError } from './json-syntax-locator.js';
 
 /** Options of readInstances. */
 export interface ReadInstancesOptions {
@@ -227,21 +227,4 @@ export function instancesFromJson(
   const builder = new InstancesBuilder(file, options.onInvalid === 'skip');
   builder.document(doc);
   return builder.finish();
-}
-
-/** Turns a parse failure into a CocoFormatError naming the file and, for syntax errors, the position. */
-export async function explainParseError(path: string, err: unknown): Promise<unknown> {
-  if (err instanceof CocoFormatError) return err;
-  if (err instanceof SyntaxError || err instanceof JsonStructureError) {
-    const loc = await locateJsonSyntaxError(path);
-    if (loc) return new CocoFormatError(path, describeJsonSyntaxError(loc));
-    if (err instanceof JsonStructureError) {
-      return new CocoFormatError(path, `${err.message} at byte offset ${err.byteOffset}`);
-    }
-    return new CocoFormatError(path, `malformed JSON: ${err.message}`);
-  }
-  if (err instanceof RangeError && /string length/i.test(err.message)) {
-    return new CocoFormatError(path, `too large for one JSON.parse (${err.message}); lower fastPathBytes`);
-  }
-  return err;
 }

@@ -1,4 +1,6 @@
 import { verifyFile } from 'stream-json/file/verifier.js';
+import { CocoFormatError } from './coco-format-error.js';
+import { JsonStructureError } from './json-element-stream.js';
 
 /** Where a JSON syntax error is and what it is, as stream-json's verifier reports it. */
 export interface JsonSyntaxLocation {
@@ -29,4 +31,21 @@ export async function locateJsonSyntaxError(path: string): Promise<JsonSyntaxLoc
 /** Formats a location as "line L, column C (offset O): message". */
 export function describeJsonSyntaxError(loc: JsonSyntaxLocation): string {
   return `malformed JSON at line ${loc.line}, column ${loc.column} (character offset ${loc.offset}): ${loc.message}`;
+}
+
+/** Turns a parse failure into a CocoFormatError naming the file and, for syntax errors, the position. */
+export async function explainParseError(path: string, err: unknown): Promise<unknown> {
+  if (err instanceof CocoFormatError) return err;
+  if (err instanceof SyntaxError || err instanceof JsonStructureError) {
+    const loc = await locateJsonSyntaxError(path);
+    if (loc) return new CocoFormatError(path, describeJsonSyntaxError(loc));
+    if (err instanceof JsonStructureError) {
+      return new CocoFormatError(path, `${err.message} at byte offset ${err.byteOffset}`);
+    }
+    return new CocoFormatError(path, `malformed JSON: ${err.message}`);
+  }
+  if (err instanceof RangeError && /string length/i.test(err.message)) {
+    return new CocoFormatError(path, `too large for one JSON.parse (${err.message}); lower fastPathBytes`);
+  }
+  return err;
 }
