@@ -12,6 +12,7 @@ export * from './ops/conv-input-gradient';
 export * from './ops/feedback-scale';
 export * from './ops/gradient-plan';
 export * from './ops/lazy-gradient-op';
+export * from './ops/mat-mul';
 export * from './optim/sgd';
 export * from './rules/backprop';
 export * from './rules/batchwise-random-sign-feedback';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { currentAlignmentProbe } from '../metrics/alignment-probe';
 import { lazyGradientOp } from './lazy-gradient-op';
+import { matMul } from './mat-mul';
 
 /**
  * `x @ kernel (+ bias)` whose gradient to `x` is `dy @ feedback^T` instead of `dy @ kernel^T`;
@@ -32,12 +33,12 @@ export function asymmetricDense(
     [x, kernel],
     (save) => {
       save([x, kernel, feedback]);
-      return tf.matMul(x, kernel) as tf.Tensor2D;
+      return matMul(x, kernel);
     },
     (dy, saved) => {
       const [xSaved, kSaved, bSaved] = saved as tf.Tensor2D[];
       const dx = () => {
-        const grad = tf.matMul(dy, bSaved, false, true);
+        const grad = matMul(dy, bSaved, false, true);
         const probe = currentAlignmentProbe();
         if (probe) {
           probe.record({
@@ -47,12 +48,12 @@ export function asymmetricDense(
             kernel: kSaved,
             feedback: bSaved,
             dx: grad,
-            bpDx: () => tf.matMul(dy, kSaved, false, true),
+            bpDx: () => matMul(dy, kSaved, false, true),
           });
         }
         return grad;
       };
-      return [dx, () => tf.matMul(xSaved, dy, true, false)];
+      return [dx, () => matMul(xSaved, dy, true, false)];
     },
   );
   return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
