@@ -1,6 +1,7 @@
 import sharp, { type FailOnOptions, type KernelEnum, type Sharp } from 'sharp';
 import { centerCropBox, resizeShorterSide } from './center-crop.js';
 import type { CropBox } from './crop-box.js';
+import { type ImageSize, readImageSize } from './image-header.js';
 import { IMAGENET_MEAN, IMAGENET_STD, normalizeInto } from './normalize.js';
 import type { Rng } from './prng.js';
 import { randomResizedCropBox } from './random-resized-crop.js';
@@ -93,7 +94,10 @@ async function toRgbRaw(image: Sharp, size: number, source: string | Buffer): Pr
   return data;
 }
 
-async function sourceSize(input: string | Buffer, opts: ResolvedTransformOptions) {
+async function sourceSize(input: string | Buffer, opts: ResolvedTransformOptions): Promise<ImageSize> {
+  // Parsing the header in JS saves sharp's metadata() call (~1 ms) for JPEG and PNG.
+  const fromHeader = typeof input === 'string' ? undefined : readImageSize(input);
+  if (fromHeader) return fromHeader;
   const meta = await pipelineFor(input, opts).metadata();
   if (!meta.width || !meta.height) throw new Error('image has no dimensions');
   return { width: meta.width, height: meta.height };

@@ -9,6 +9,7 @@ export * from './epoch-sampler.js';
 export * from './idx-dataset.js';
 export * from './idx-format.js';
 export * from './image-folder-export.js';
+export * from './image-header.js';
 export * from './image-transform.js';
 export * from './imagefolder-index.js';
 export * from './imagenet-index.js';
