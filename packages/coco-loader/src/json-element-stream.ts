@@ -27,6 +27,7 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
@@ -75,7 +76,6 @@ export async function streamJsonElements(
     let pieces: Buffer[] = [];
     let start = -1; // start of the current piece within the chunk, -1 when not capturing
     let fileOffset = 0;
-    let first = true;
 
     const take = (chunk: Buffer, end: number): string => {
       const tail = chunk.subarray(start, end);
@@ -92,13 +92,7 @@ export async function streamJsonElements(
       const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
-      let i = 0;
-      if (first) {
-        first = false;
-        // a UTF-8 byte-order mark may precede the document
-        if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
-      }
-      for (; i < bytesRead; i++) {
+      for (let i = 0; i < bytesRead; i++) {
         const c = chunk[i];
         if (inString) {
           if (escaped) escaped = false;
@@ -142,6 +136,8 @@ export async function streamJsonElements(
         if (isSpace(c)) continue;
         switch (state) {
           case S.Start:
+            // a UTF-8 byte-order mark may precede the document
+            if (fileOffset + i < 3 && c === UTF8_BOM[fileOffset + i]) break;
             if (c === OPEN_BRACE) {
               depth = 1;
               state = S.KeyOrEnd;
