@@ -30,7 +30,22 @@ async function makeImages(dir: string): Promise<string[]> {
   return paths;
 }
 
-async function timeTransform(paths: string[], mode: 'train' | 'eval', concurrency: number): Promise<number> {
+interface Rate {
+  perSecond: number;
+  cpuMsPerImage: number;
+}
+
+/** Wall-clock rate, and process CPU time per image (all threads) which shows the cost on a busy machine. */
+async function measure(count: number, run: () => Promise<unknown>): Promise<Rate> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { perSecond: count / seconds, cpuMsPerImage: (cpu.user + cpu.system) / 1000 / count };
+}
+
+async function timeTransform(paths: string[], mode: 'train' | 'eval', concurrency: number): Promise<Rate> {
   sharp.concurrency(Math.max(1, Math.floor(cores / concurrency)));
   const opts = resolveTransformOptions();
   const per = 224 * 224 * 3;
@@ -50,28 +65,27 @@ async function timeTransform(paths: string[], mode: 'train' | 'eval', concurrenc
       ),
     );
   await run(); // warm-up: file cache, libvips caches, JIT
-  const t0 = performance.now();
-  await run();
-  return paths.length / ((performance.now() - t0) / 1000);
+  return measure(paths.length, run);
 }
 
-async function timeLoader(dir: string): Promise<number> {
+async function timeLoader(dir: string): Promise<Rate> {
   const split = await indexImageFolder(dir);
   const loader = new ImageFolderLoader(split, { mode: 'train', batchSize: 32, seed: 1 });
   for await (const _ of loader.epoch(0)) {
     // warm-up epoch
   }
-  const t0 = performance.now();
-  let n = 0;
-  for await (const batch of loader.epoch(1)) n += batch.shape[0];
-  return n / ((performance.now() - t0) / 1000);
+  return measure(split.files.length, async () => {
+    for await (const _ of loader.epoch(1)) {
+      // consume
+    }
+  });
 }
 
 const dir = await makeTempDir('bench');
 try {
   const paths = await makeImages(dir);
   sharp.cache(false);
-  const rows: Array<[string, number, number]> = [
+  const rows: Array<[string, number, Rate]> = [
     ['train (RandomResizedCrop 224 + flip)', 1, await timeTransform(paths, 'train', 1)],
     ['train (RandomResizedCrop 224 + flip)', cores, await timeTransform(paths, 'train', cores)],
     ['eval (resize 256 + center crop 224)', 1, await timeTransform(paths, 'eval', 1)],
@@ -81,9 +95,11 @@ try {
   console.log(
     `${COUNT} JPEGs 500x375 q90, ${cores} cores, sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`,
   );
-  console.log('| transform | in-flight decodes | images/s |');
-  console.log('| --- | ---: | ---: |');
-  for (const [name, conc, rate] of rows) console.log(`| ${name} | ${conc} | ${rate.toFixed(0)} |`);
+  console.log('| transform | in-flight decodes | images/s | CPU ms/image |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const [name, conc, rate] of rows) {
+    console.log(`| ${name} | ${conc} | ${rate.perSecond.toFixed(0)} | ${rate.cpuMsPerImage.toFixed(2)} |`);
+  }
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -12,8 +12,13 @@ describe('readImageSize', () => {
       await encodeFixture('cmyk-jpeg', 33, 12),
       await encodeFixture('png', 50, 7),
       await encodeFixture('rgba-png', 3, 90),
-      await sharp(fixturePixels(37, 23, 3, 1), raw).jpeg({ progressive: true }).toBuffer(),
-      await sharp(fixturePixels(37, 23, 3, 1), raw).withMetadata({ orientation: 6 }).jpeg().toBuffer(),
+      await sharp(fixturePixels(37, 23, 3, 1), raw)
+        .jpeg({ progressive: true })
+        .toBuffer(),
+      await sharp(fixturePixels(37, 23, 3, 1), raw)
+        .withMetadata({ orientation: 6 })
+        .jpeg()
+        .toBuffer(),
     ];
     for (const file of files) {
       const meta = await sharp(file).metadata();

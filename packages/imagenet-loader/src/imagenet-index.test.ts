@@ -113,6 +113,12 @@ describe('indexImageNet', () => {
     // Reading the ids as sorted-order indices would give different labels.
     expect([...index.val!.labels]).not.toEqual(truth.map((t) => t - 1));
 
+    // The devkit's own meta.mat in ILSVRC2012_devkit_t12/data is found without being named.
+    const { copyFile } = await import('node:fs/promises');
+    await copyFile(join(import.meta.dirname, 'fixtures', 'meta-compressed.mat'), join(data, 'meta.mat'));
+    const fromMat = await indexImageNet(root);
+    expect([...fromMat.val!.labels]).toEqual([...index.val!.labels]);
+
     const unknown = join(root, 'unknown-synsets.txt');
     await writeFile(unknown, 'n02102040\nn09999999\nn01440764\n');
     await expect(indexImageNet(root, { devkitSynsetsFile: unknown })).rejects.toThrow(

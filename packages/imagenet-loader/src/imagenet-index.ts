@@ -161,7 +161,7 @@ async function buildIndex(root: string, options: ImageNetIndexOptions): Promise<
       `validation folder ${valDir} is flat but no LOC_val_solution.csv or ILSVRC2012_validation_ground_truth.txt was found`,
     );
   }
-  const devkitSynsetsFile = options.devkitSynsetsFile ?? undefined;
+  const devkitSynsetsFile = options.devkitSynsetsFile ?? (await discover(root, ['meta.mat']));
   const { split, layout } = await indexFlatVal(valDir, classes, extensions, labelsFile, devkitSynsetsFile);
   index.val = split;
   index.valLayout = layout;

@@ -15,6 +15,7 @@ export * from './imagefolder-index.js';
 export * from './imagenet-index.js';
 export * from './index-cache.js';
 export * from './label-files.js';
+export * from './matlab-v5.js';
 export * from './normalize.js';
 export * from './prng.js';
 export * from './python-round.js';
