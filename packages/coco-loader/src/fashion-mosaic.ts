@@ -201,6 +201,7 @@ export async function writeFashionMosaic(options: FashionMosaicOptions): Promise
       imageId++;
       writes.push(
         sharp(pixels, { raw: { width: o.canvasSize, height: o.canvasSize, channels: 1 } })
+          .toColourspace('b-w')
           .jpeg({ quality: o.jpegQuality })
           .toFile(join(imageDir, fileName)),
       );
