@@ -1,0 +1,75 @@
+import { AsymmetricConv2D, AsymmetricDense } from '@bioprop/feedback-rules';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { TorchBatchNorm } from './batch-norm';
+import { layerSeed } from './layer-seed';
+import { PaddedMaxPool2D } from './max-pool';
+
+/** How an architecture's layers learn and are seeded. */
+export interface LayerFactoryOptions {
+  /** Rule of every conv/dense layer but the classifier. */
+  rule: string;
+  /** Rule of the classifier (last dense layer). */
+  lastRule: string;
+  /** Model seed; each layer derives its own from it and its name. */
+  seed: number;
+}
+
+/** Options of {@link LayerFactory.conv}. */
+export interface ConvSpec {
+  filters: number;
+  kernelSize: number;
+  strides?: number;
+  pad?: number;
+}
+
+type T = tfl.SymbolicTensor;
+
+/**
+ * Applies named layers to symbolic tensors. Names are PyTorch module paths (`layers.2.down.0`), so a layer's
+ * weights map mechanically to state_dict keys; every conv and dense is a feedback-rules layer.
+ */
+export class LayerFactory {
+  constructor(readonly options: LayerFactoryOptions) {}
+
+  /** Convolution without bias (every conv here is followed by batch norm). */
+  conv(name: string, x: T, spec: ConvSpec): T {
+    return new AsymmetricConv2D({
+      name,
+      filters: spec.filters,
+      kernelSize: spec.kernelSize,
+      strides: spec.strides ?? 1,
+      pad: spec.pad ?? 0,
+      useBias: false,
+      rule: this.options.rule,
+      seed: layerSeed(this.options.seed, name),
+    }).apply(x) as T;
+  }
+
+  /** Dense layer; `last` marks the classifier, which uses `lastRule`. */
+  dense(name: string, x: T, units: number, opts: { useBias: boolean; last: boolean }): T {
+    return new AsymmetricDense({
+      name,
+      units,
+      useBias: opts.useBias,
+      rule: opts.last ? this.options.lastRule : this.options.rule,
+      seed: layerSeed(this.options.seed, name),
+    }).apply(x) as T;
+  }
+
+  /** PyTorch batch norm (gamma 1, beta 0). */
+  batchNorm(name: string, x: T): T {
+    return new TorchBatchNorm({ name }).apply(x) as T;
+  }
+
+  relu(name: string, x: T): T {
+    return tfl.layers.reLU({ name }).apply(x) as T;
+  }
+
+  maxPool(name: string, x: T, poolSize: number, strides: number, pad: number): T {
+    return new PaddedMaxPool2D({ name, poolSize, strides, pad }).apply(x) as T;
+  }
+
+  add(name: string, a: T, b: T): T {
+    return tfl.layers.add({ name }).apply([a, b]) as T;
+  }
+}
