@@ -161,6 +161,25 @@ export class ArrayLoader {
     const src = index * height * width * channels;
     const luts = this.luts;
     let o = offset;
+    if (channels === 1) {
+      // One-channel fast path (MNIST): no channel loop, the padding value hoisted.
+      const lut = luts[0];
+      const pad = lut[0];
+      for (let y = 0; y < oh; y++) {
+        const sy = y0 + y;
+        if (sy < 0 || sy >= height) {
+          out.fill(pad, o, o + ow);
+          o += ow;
+          continue;
+        }
+        const row = src + sy * width;
+        for (let x = 0; x < ow; x++) {
+          const sx = flip ? x0 + ow - 1 - x : x0 + x;
+          out[o++] = sx >= 0 && sx < width ? lut[images[row + sx]] : pad;
+        }
+      }
+      return;
+    }
     for (let y = 0; y < oh; y++) {
       const sy = y0 + y;
       const rowInside = sy >= 0 && sy < height;
