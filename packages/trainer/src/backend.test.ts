@@ -1,0 +1,38 @@
+import '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { type BackendChoice, selectBackend } from './backend';
+
+describe('selectBackend', () => {
+  it('named wasm and cpu activate their backends', async () => {
+    expect((await selectBackend('wasm')).backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect((await selectBackend('cpu')).backend).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('auto says what it chose and why', async () => {
+    const sel = await selectBackend('auto');
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(sel.backend);
+    expect(tf.getBackend()).toBe(sel.backend);
+    if (sel.backend === 'wasm')
+      expect(sel.reason).toMatch(/skipped: @tensorflow\/tfjs-node-gpu did not load/);
+  });
+
+  it('a named backend that cannot load says how to fix it', async () => {
+    let hasNode = true;
+    try {
+      await import('@tensorflow/tfjs-node' as string);
+    } catch {
+      hasNode = false;
+    }
+    if (!hasNode) {
+      await expect(selectBackend('tensorflow')).rejects.toThrow(
+        /backend 'tensorflow' is not available: @tensorflow\/tfjs-node did not load .*npm install @tensorflow\/tfjs-node/,
+      );
+    }
+    await expect(selectBackend('tpu' as BackendChoice)).rejects.toThrow(
+      /unknown backend 'tpu' \(choose one of: auto/,
+    );
+  });
+});

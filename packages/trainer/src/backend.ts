@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Backends a run can ask for. */
+export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** The backend a run got and why. */
+export interface BackendSelection {
+  /** tfjs backend name now active: 'tensorflow', 'wasm' or 'cpu'. */
+  backend: string;
+  /** Which package provides it. */
+  provider: string;
+  /** One sentence for the log. */
+  reason: string;
+}
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = [
+  'auto',
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+];
+
+const FIX: Record<Exclude<BackendChoice, 'auto'>, string> = {
+  'tensorflow-gpu':
+    'install it with `npm install @tensorflow/tfjs-node-gpu` on a CUDA machine with internet access (its install downloads libtensorflow)',
+  tensorflow:
+    'install it with `npm install @tensorflow/tfjs-node` on a machine with internet access (its install downloads libtensorflow)',
+  wasm: 'install it with `npm install @tensorflow/tfjs-backend-wasm`',
+  cpu: 'install `@tensorflow/tfjs`',
+};
+
+async function importOptional(name: string): Promise<string | null> {
+  try {
+    await import(name);
+    return null;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0];
+  }
+}
+
+/** Whether tfjs-node-gpu's TensorFlow sees a GPU (it falls back to CPU silently otherwise). */
+function tensorflowSeesGpu(): boolean {
+  try {
+    const backend = tf.findBackend('tensorflow') as unknown as { isUsingGpuDevice?: boolean } | null;
+    return backend?.isUsingGpuDevice === true;
+  } catch {
+    return false;
+  }
+}
+
+async function activate(name: string): Promise<boolean> {
+  try {
+    const ok = await tf.setBackend(name);
+    if (ok) await tf.ready();
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+async function tryNamed(choice: Exclude<BackendChoice, 'auto'>): Promise<BackendSelection | string> {
+  switch (choice) {
+    case 'tensorflow-gpu': {
+      const err = await importOptional('@tensorflow/tfjs-node-gpu');
+      if (err) return `@tensorflow/tfjs-node-gpu did not load (${err})`;
+      if (!(await activate('tensorflow')))
+        return '@tensorflow/tfjs-node-gpu loaded but its backend did not start';
+      if (!tensorflowSeesGpu()) return '@tensorflow/tfjs-node-gpu loaded but TensorFlow sees no GPU';
+      return {
+        backend: 'tensorflow',
+        provider: '@tensorflow/tfjs-node-gpu',
+        reason: 'TensorFlow with a CUDA GPU',
+      };
+    }
+    case 'tensorflow': {
+      const err = await importOptional('@tensorflow/tfjs-node');
+      if (err) return `@tensorflow/tfjs-node did not load (${err})`;
+      if (!(await activate('tensorflow')))
+        return '@tensorflow/tfjs-node loaded but its backend did not start';
+      return {
+        backend: 'tensorflow',
+        provider: '@tensorflow/tfjs-node',
+        reason: 'native TensorFlow CPU kernels',
+      };
+    }
+    case 'wasm': {
+      const err = await importOptional('@tensorflow/tfjs-backend-wasm');
+      if (err) return `@tensorflow/tfjs-backend-wasm did not load (${err})`;
+      if (!(await activate('wasm'))) return 'the wasm backend did not start';
+      return {
+        backend: 'wasm',
+        provider: '@tensorflow/tfjs-backend-wasm',
+        reason: 'WebAssembly with XNNPACK (single thread in Node)',
+      };
+    }
+    case 'cpu': {
+      if (!(await activate('cpu'))) return 'the cpu backend did not start';
+      return {
+        backend: 'cpu',
+        provider: '@tensorflow/tfjs-backend-cpu',
+        reason: 'pure JavaScript kernels (slow)',
+      };
+    }
+  }
+}
+
+/**
+ * Activates a compute backend. `auto` takes tfjs-node-gpu if it loads and sees a GPU, else tfjs-node, else
+ * wasm, else cpu, and says why. A named backend that cannot load is an error that says how to fix it.
+ */
+export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendSelection> {
+  if (!BACKEND_CHOICES.includes(choice)) {
+    throw new Error(`unknown backend '${choice}' (choose one of: ${BACKEND_CHOICES.join(', ')})`);
+  }
+  if (choice !== 'auto') {
+    const got = await tryNamed(choice);
+    if (typeof got === 'string')
+      throw new Error(`backend '${choice}' is not available: ${got}; ${FIX[choice]}`);
+    return got;
+  }
+  const skipped: string[] = [];
+  for (const candidate of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const) {
+    const got = await tryNamed(candidate);
+    if (typeof got !== 'string') {
+      return {
+        ...got,
+        reason: skipped.length ? `${got.reason}; skipped: ${skipped.join('; ')}` : got.reason,
+      };
+    }
+    skipped.push(got);
+  }
+  throw new Error(`no tfjs backend could start: ${skipped.join('; ')}`);
+}

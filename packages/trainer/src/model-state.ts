@@ -1,0 +1,50 @@
+import { LayerFeedback } from '@bioprop/feedback-rules';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+/** Every weight of a model (trainable, running statistics, feedback state) by its stable `layer/weight` name. */
+export function modelTensors(model: LayersModel): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const w of model.weights) out[w.originalName] = w.read();
+  return out;
+}
+
+/** Writes saved weights back into a model; missing or misshapen weights are an error naming them. */
+export function restoreModelTensors(
+  model: LayersModel,
+  tensors: Record<string, tf.Tensor>,
+  source: string,
+): void {
+  for (const w of model.weights) {
+    const t = tensors[w.originalName];
+    if (!t)
+      throw new Error(
+        `${source}: has no weight '${w.originalName}' (was it written by another architecture?)`,
+      );
+    if (t.shape.join(',') !== w.shape.join(',')) {
+      throw new Error(
+        `${source}: weight '${w.originalName}' has shape [${t.shape}], the model expects [${w.shape}]`,
+      );
+    }
+    w.write(t);
+  }
+}
+
+function feedbackLayers(model: LayersModel): [string, LayerFeedback][] {
+  const out: [string, LayerFeedback][] = [];
+  for (const layer of model.layers) {
+    const fb = (layer as unknown as { feedbackState?: unknown }).feedbackState;
+    if (fb instanceof LayerFeedback) out.push([layer.name, fb]);
+  }
+  return out;
+}
+
+/** Step counters of the model's feedback rules (brsf redraws from them), for exact resume. */
+export function feedbackSteps(model: LayersModel): Record<string, number> {
+  return Object.fromEntries(feedbackLayers(model).map(([name, fb]) => [name, fb.step]));
+}
+
+/** Restores the counters saved by {@link feedbackSteps}. */
+export function restoreFeedbackSteps(model: LayersModel, steps: Record<string, number>): void {
+  for (const [name, fb] of feedbackLayers(model)) fb.step = steps[name] ?? 0;
+}
