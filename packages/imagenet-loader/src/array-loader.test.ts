@@ -120,6 +120,7 @@ describe('ArrayLoader', () => {
     const resumed = [...new ArrayLoader(data, opts).epoch(1, { startBatch: 5 })];
     expect(resumed.length).toBe(a.length - 5);
     expect(resumed[0].images).toEqual(a[5].images);
+    expect(resumed[0].batchIndex).toBe(5);
 
     const seen: number[] = [];
     for (let rank = 0; rank < 3; rank++) {

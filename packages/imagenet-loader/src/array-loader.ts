@@ -116,11 +116,11 @@ export class ArrayLoader {
     const order = this.epochOrder(epoch);
     const { batchSize } = this.sampling;
     for (let b = startBatch; b < total; b++) {
-      yield this.makeBatch(epoch, order.slice(b * batchSize, Math.min(order.length, (b + 1) * batchSize)));
+      yield this.makeBatch(epoch, b, order.slice(b * batchSize, Math.min(order.length, (b + 1) * batchSize)));
     }
   }
 
-  private makeBatch(epoch: number, indices: Int32Array): Batch {
+  private makeBatch(epoch: number, batchIndex: number, indices: Int32Array): Batch {
     const [oh, ow, ch] = this.imageShape;
     const per = oh * ow * ch;
     const images = new Float32Array(indices.length * per);
@@ -144,7 +144,7 @@ export class ArrayLoader {
       }
       this.writeSample(index, top - this.padding, left - this.padding, flip, images, k * per);
     }
-    return { images, labels, shape: [indices.length, oh, ow, ch], indices };
+    return { images, labels, shape: [indices.length, oh, ow, ch], indices, batchIndex };
   }
 
   /** Copies the window at (y0, x0) of the unpadded image (outside = zero pixels), mirrored if flip. */

@@ -95,6 +95,8 @@ describe('ImageFolderLoader', () => {
     const full = await collect(loader.epoch(5));
     const resumed = await collect(new ImageFolderLoader(split, BASE).epoch(5, { startBatch: 2 }));
     expect(resumed.length).toBe(2);
+    expect(full.map((b) => b.batchIndex)).toEqual([0, 1, 2, 3]);
+    expect(resumed.map((b) => b.batchIndex)).toEqual([2, 3]);
     resumed.forEach((batch, k) => {
       expect(batch.indices).toEqual(full[k + 2].indices);
       expect(batch.images).toEqual(full[k + 2].images);
@@ -154,6 +156,19 @@ describe('ImageFolderLoader', () => {
     const expected = new Float32Array(SIZE * SIZE * 3);
     await evalTransform(join(badRoot, badSplit.files[goodIndex]), expected, 0, BASE);
     expect(batches[0].images.subarray(0, SIZE * SIZE * 3)).toEqual(expected);
+
+    // A batch of nothing but bad files is left out; the others keep their positions.
+    const onlyBad = { dir: badRoot, files: badSplit.files, labels: badSplit.labels };
+    const sorted = new ImageFolderLoader(onlyBad, {
+      ...BASE,
+      mode: 'eval',
+      batchSize: 1,
+      onWarning: () => {},
+    });
+    const singles = await collect(sorted.epoch(0));
+    expect(singles.length).toBe(badSplit.files.length - 2);
+    const badPositions = badSplit.files.flatMap((f, i) => (/truncated|garbage/.test(f) ? [i] : []));
+    expect(singles.map((b) => b.batchIndex).filter((i) => badPositions.includes(i))).toEqual([]);
 
     const strict = new ImageFolderLoader(badSplit, {
       ...BASE,

@@ -127,7 +127,8 @@ export class ImageFolderLoader {
       while (pending.length > 0) {
         const batch = await pending.shift()!;
         if (next < total) launch();
-        yield batch;
+        // A batch whose every file failed is not passed on: an empty batch would only break the consumer.
+        if (batch.shape[0] > 0) yield batch;
       }
     } finally {
       limiter.cancel();
@@ -167,6 +168,7 @@ export class ImageFolderLoader {
       labels,
       shape: [kept, h, w, c],
       indices: keptIndices,
+      batchIndex: b,
     };
   }
 

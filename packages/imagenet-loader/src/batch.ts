@@ -8,4 +8,6 @@ export interface Batch {
   shape: [number, number, number, number];
   /** Dataset index of each image (for debugging and exact resume checks). */
   indices: Int32Array;
+  /** Position of this batch in the rank's epoch; resume with startBatch = batchIndex + 1. */
+  batchIndex: number;
 }
