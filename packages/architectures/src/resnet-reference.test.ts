@@ -89,7 +89,7 @@ for (const backend of ['cpu', 'wasm']) {
           for (const w of layer.trainableWeights) {
             const key = pytorchName(layer.name, w);
             seen.add(key);
-            const grad = grads[w.read().name];
+            const grad = grads[(w.read() as tf.Variable).name];
             expect(grad, key).toBeDefined();
             const want = expected.grads[key];
             expect(grad.shape, key).toEqual(want.shape);
