@@ -26,7 +26,8 @@ if (!existsSync(val) || !existsSync(results)) {
   await writeSyntheticResults(results, await readInstances(val), 100);
 }
 
-const measure = (...args: string[]): Record<string, number> =>
+// biome-ignore lint/suspicious/noExplicitAny: JSON from the worker
+const measure = (...args: string[]): Record<string, any> =>
   JSON.parse(
     execFileSync(
       process.execPath,

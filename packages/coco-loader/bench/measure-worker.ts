@@ -5,7 +5,7 @@ import { readInstances } from '../src/instances-reader.js';
 
 const [task, a, b] = process.argv.slice(2);
 const t0 = performance.now();
-let extra: Record<string, number> = {};
+let extra: Record<string, number | number[]> = {};
 if (task === 'load') {
   const inst = await readInstances(a);
   extra = { images: inst.numImages, annotations: inst.numAnnotations };
@@ -16,6 +16,7 @@ if (task === 'load') {
   const tRes = performance.now();
   const r = evaluateBbox(gt, dt);
   extra = {
+    stats: r.stats,
     readGtSeconds: (tRead - t0) / 1000,
     readDtSeconds: (tRes - tRead) / 1000,
     evalSeconds: (performance.now() - tRes) / 1000,

@@ -26,4 +26,4 @@ with contextlib.redirect_stdout(io.StringIO()):
     ev.accumulate()
     ev.summarize()
 t2 = time.time()
-print(json.dumps({"seconds": t2 - t0, "evalSeconds": t2 - t1, "AP": float(ev.stats[0])}))
+print(json.dumps({"seconds": t2 - t0, "evalSeconds": t2 - t1, "AP": float(ev.stats[0]), "stats": [float(v) for v in ev.stats]}))

@@ -126,6 +126,24 @@ describe('evaluateBbox semantics on hand-made cases', () => {
     expect(none.stats[8]).toBe(0);
   });
 
+  it('evaluates a subset of images as if the ground truth held only those', () => {
+    const c = cases.find((x) => x.name === 'mixed')!;
+    const all = instancesFromJson(c.gt);
+    const keep = Array.from(all.images.ids).filter((id) => id % 3 !== 0);
+    const keepSet = new Set(keep);
+    const subDoc = {
+      ...c.gt,
+      images: c.gt.images.filter((im) => keepSet.has((im as { id: number }).id)),
+      annotations: c.gt.annotations.filter((a) => keepSet.has((a as { image_id: number }).image_id)),
+    };
+    const sub = instancesFromJson(subDoc);
+    const subDt = c.dt.filter((d) => keepSet.has(d.image_id));
+    const viaOption = evaluateBbox(all, resultsFromJson(c.dt, all), { imageIds: keep });
+    const viaSubset = evaluateBbox(sub, resultsFromJson(subDt, sub));
+    expect(viaOption.stats).toEqual(viaSubset.stats);
+    expect(viaOption.stats).not.toEqual(evaluateBbox(all, resultsFromJson(c.dt, all)).stats);
+  });
+
   it('refuses a detection on an image the ground truth lacks, naming the file', () => {
     expect(() =>
       resultsFromJson([{ image_id: 77, category_id: 3, bbox: [0, 0, 1, 1], score: 1 }], gt, 'res.json'),

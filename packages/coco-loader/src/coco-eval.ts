@@ -103,6 +103,14 @@ export function evaluateBbox(
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
   const gtIgnore = new Uint8Array(g.ids.length);
+  // scratch per image and category, sized for the largest ground-truth list
+  let maxG = 0;
+  for (let c = 0; c < K * I; c++) maxG = Math.max(maxG, cellSize(gtCells, c));
+  const order = new Int32Array(maxG);
+  const gIg = new Uint8Array(maxG);
+  const gCrowd = new Uint8Array(maxG);
+  const gId = new Float64Array(maxG);
+  const gMatched = new Uint8Array(maxG);
 
   for (let k = 0; k < K; k++) {
     // per category: detections of all images, image by image, each image's in score order (top maxDet)
@@ -116,9 +124,10 @@ export function evaluateBbox(
     for (let r = 0; r < I; r++) {
       const cell = k * I + r;
       const gIdx = cellItems(gtCells, cell);
-      const dAll = Array.from(cellItems(dtCells, cell));
-      if (gIdx.length === 0 && dAll.length === 0) continue;
-      const dIdx = byScoreDesc(dAll, dt.scores).slice(0, maxDet);
+      const dCell = cellItems(dtCells, cell);
+      if (gIdx.length === 0 && dCell.length === 0) continue;
+      const dIdx =
+        dCell.length > 1 ? byScoreDesc(Array.from(dCell), dt.scores).slice(0, maxDet) : Array.from(dCell);
       const D = dIdx.length;
       const G = gIdx.length;
       for (let d = 0; d < D; d++) {
@@ -133,18 +142,22 @@ export function evaluateBbox(
           gtIgnore[j] = g.iscrowd[j] || area < lo || area > hi ? 1 : 0;
         }
         // ground truth not ignored first, stably (argsort of the ignore flags)
-        const order: number[] = [];
-        for (let c = 0; c < G; c++) if (!gtIgnore[gIdx[c]]) order.push(c);
-        npig[a] += order.length;
-        for (let c = 0; c < G; c++) if (gtIgnore[gIdx[c]]) order.push(c);
-        const gIg = order.map((c) => gtIgnore[gIdx[c]]);
-        const gCrowd = order.map((c) => g.iscrowd[gIdx[c]]);
-        const gId = order.map((c) => g.ids[gIdx[c]]);
+        let G0 = 0;
+        for (let c = 0; c < G; c++) if (!gtIgnore[gIdx[c]]) order[G0++] = c;
+        npig[a] += G0;
+        for (let c = 0, s = G0; c < G; c++) if (gtIgnore[gIdx[c]]) order[s++] = c;
+        for (let s = 0; s < G; s++) {
+          const j = gIdx[order[s]];
+          gIg[s] = gtIgnore[j];
+          gCrowd[s] = g.iscrowd[j];
+          gId[s] = g.ids[j];
+        }
         for (let t = 0; t < T; t++) {
-          const gMatched = new Uint8Array(G);
-          const f = flags.subarray((a * T + t) * nk + base, (a * T + t) * nk + base + D);
+          gMatched.fill(0, 0, G);
+          const off = (a * T + t) * nk + base;
+          const thr = Math.min(p.iouThrs[t], 1 - 1e-10);
           for (let d = 0; d < D; d++) {
-            let best = Math.min(p.iouThrs[t], 1 - 1e-10);
+            let best = thr;
             let m = -1;
             for (let s = 0; s < G; s++) {
               if (gMatched[s] && !gCrowd[s]) continue;
@@ -155,17 +168,19 @@ export function evaluateBbox(
               best = iou;
               m = s;
             }
+            let fl = 0;
             let matchedId = 0;
             if (m !== -1) {
-              if (gIg[m]) f[d] |= IGNORED;
+              if (gIg[m]) fl |= IGNORED;
               matchedId = gId[m];
               gMatched[m] = 1;
             }
-            if (matchedId !== 0) f[d] |= TP;
+            if (matchedId !== 0) fl |= TP;
             else {
               const area = dt.areas[dIdx[d]];
-              if (area < lo || area > hi) f[d] |= IGNORED;
+              if (area < lo || area > hi) fl |= IGNORED;
             }
+            flags[off + d] = fl;
           }
         }
       }
