@@ -3,6 +3,7 @@ import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layer
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
+import { batchNormTraining } from './batch-norm-training';
 
 /** Configuration of {@link TorchBatchNorm}. */
 export interface TorchBatchNormArgs extends LayerArgs {
@@ -67,7 +68,6 @@ export class TorchBatchNorm extends layers.Layer {
       if (kwargs?.training !== true) {
         return tf.batchNorm(x, this.runningMean!.read(), this.runningVar!.read(), beta, gamma, this.eps);
       }
-      const axes = x.shape.slice(0, -1).map((_, i) => i);
       const n = x.size / x.shape[x.rank - 1];
       if (n < 2) {
         // PyTorch refuses too: the unbiased variance of one value is undefined.
@@ -75,15 +75,15 @@ export class TorchBatchNorm extends layers.Layer {
           `TorchBatchNorm '${this.name}': training needs more than one value per channel, got input [${x.shape}]`,
         );
       }
-      const { mean, variance } = tf.moments(x, axes);
-      this.updateRunningStats(mean, variance, n);
-      return tf.batchNorm(x, mean, variance, beta, gamma, this.eps);
+      return batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, this.eps, ({ mean, variance }) =>
+        this.updateRunningStats(mean, variance, n),
+      );
     });
   }
 
   /**
-   * running = (1 - m) * running + m * batch, with the unbiased variance. These ops do not lead to the loss,
-   * so a gradient tape prunes them.
+   * running = (1 - m) * running + m * batch, with the unbiased variance. Runs inside the forward pass; the
+   * enclosing tidy frees the temporaries.
    */
   private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {
     const m = this.momentum;

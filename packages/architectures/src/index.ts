@@ -1,6 +1,7 @@
 export * from './alexnet';
 export * from './basic-block';
 export * from './batch-norm';
+export * from './batch-norm-training';
 export * from './bottleneck';
 export * from './build-model';
 export * from './file-system-handler';
