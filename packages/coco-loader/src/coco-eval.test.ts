@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeEvalCases } from '../scripts/eval-cases.js';
 import { evaluateBbox } from './coco-eval.js';
 import { cocoEvalFiles } from './coco-eval-files.js';
-import { resultsFromJson } from './detection-results.js';
+import { readResults, resultsFromJson } from './detection-results.js';
 import { formatSummary, summaryToJson } from './eval-summary.js';
 import { instancesFromJson } from './instances-reader.js';
 
@@ -78,6 +78,24 @@ describe('evaluateBbox against pycocotools', () => {
       'ARl',
     ]);
     expect(summaryToJson(r).APl).toBe(r.stats[5]);
+  });
+
+  it('names the file and position of a malformed results file, streamed or not', async () => {
+    const c = cases.find((x) => x.name === 'mixed')!;
+    const dir = mkdtempSync(join(tmpdir(), 'coco-eval-'));
+    const gt = instancesFromJson(c.gt);
+    const text = JSON.stringify(c.dt.slice(0, 3), null, 1).replace('"score"', '"score" 0.5,');
+    writeFileSync(join(dir, 'bad.json'), text);
+    for (const fastPathBytes of [1 << 30, 0]) {
+      await expect(readResults(join(dir, 'bad.json'), gt, fastPathBytes)).rejects.toThrow(
+        /bad\.json: malformed JSON at line \d+, column \d+/,
+      );
+    }
+    writeFileSync(join(dir, 'obj.json'), '{"a": 1}');
+    await expect(readResults(join(dir, 'obj.json'), gt, 0)).rejects.toThrow(
+      /obj\.json: results must be a JSON array/,
+    );
+    rmSync(dir, { recursive: true });
   });
 });
 
