@@ -12,7 +12,7 @@ export interface AlexNetOptions {
   inputChannels?: number;
   /** Default 1000. */
   classes?: number;
-  /** Height = width of the input; must give the 6x6 feature map the classifier expects. Default 224. */
+  /** Height = width of the input; must give the 6x6 feature map the classifier expects (223..254). Default 224. */
   inputSize?: number;
   /** Fixes all weight init and random feedback. Default: drawn at random. */
   seed?: number;
@@ -25,6 +25,13 @@ export function alexnetFeatureSize(size: number): number {
   const conv = (n: number, k: number, s: number, p: number) => Math.floor((n + 2 * p - k) / s) + 1;
   const pool = (n: number) => conv(n, 3, 2, 0);
   return pool(pool(pool(conv(size, 11, 4, 2))));
+}
+
+/** The input sizes whose feature map is the 6x6 the classifier is built for. */
+export function alexnetInputSizes(): number[] {
+  const sizes: number[] = [];
+  for (let n = 11; n <= 512; n++) if (alexnetFeatureSize(n) === 6) sizes.push(n);
+  return sizes;
 }
 
 /**
@@ -47,9 +54,10 @@ export function alexnet(options: AlexNetOptions = {}): tfl.LayersModel {
   const inputSize = positiveInteger(who, 'inputSize', options.inputSize ?? 224);
   const feature = inputSize >= 11 ? alexnetFeatureSize(inputSize) : 0;
   if (feature !== 6) {
+    const fits = alexnetInputSizes();
     throw new Error(
       `alexnet: inputSize ${inputSize} gives a ${Math.max(feature, 0)}x${Math.max(feature, 0)}x256 feature map, ` +
-        'but the classifier is fixed to 6x6x256 (use 223 to 226, normally 224)',
+        `but the classifier is fixed to 6x6x256 (use ${fits[0]} to ${fits.at(-1)}, normally 224)`,
     );
   }
   const f = new LayerFactory({ rule, lastRule, seed: options.seed ?? freshModelSeed() });

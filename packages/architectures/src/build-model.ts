@@ -21,7 +21,7 @@ export interface BuildModelOptions {
   inputChannels?: number;
   /** Default 1000. */
   classes?: number;
-  /** Default 224 (AlexNet needs 223..226 for its 6x6x256 flatten). */
+  /** Default 224 (AlexNet needs 223..254 for its 6x6x256 flatten). */
   inputSize?: number;
   /** ResNet only: 'imagenet' (default) or 'small'. */
   stem?: ResNetStem;

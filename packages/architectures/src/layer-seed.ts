@@ -13,5 +13,5 @@ export function layerSeed(seed: number, layerName: string): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   // Dense layers seed their bias with seed + 1: keep one step of headroom below 2^31.
-  return (h ^ (h >>> 16)) % 0x7ffffffe;
+  return ((h ^ (h >>> 16)) >>> 0) % 0x7ffffffe;
 }
