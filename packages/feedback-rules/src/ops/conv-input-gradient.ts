@@ -48,45 +48,65 @@ function phase(offset: number, inSize: number, kernel: number, stride: number, p
  */
 export function conv2dInputGradPhases(dy: tf.Tensor4D, feedback: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const s = g.stride;
-  return tf.tidy(() => {
-    const rowsH = Math.ceil(g.inHeight / s);
-    const rowsW = Math.ceil(g.inWidth / s);
-    const phases: tf.Tensor4D[] = [];
-    for (let a = 0; a < s; a++) {
-      const ph = phase(a, g.inHeight, g.kernelHeight, s, g.pad);
-      for (let b = 0; b < s; b++) {
-        const pw = phase(b, g.inWidth, g.kernelWidth, s, g.pad);
-        let part = phasePart(dy, feedback, g, ph, pw);
-        if (s > 1 && (ph.rows < rowsH || pw.rows < rowsW)) {
-          part = tf.pad(part, [
-            [0, 0],
-            [0, rowsH - ph.rows],
-            [0, rowsW - pw.rows],
-            [0, 0],
-          ]);
-        }
-        phases.push(part);
-      }
+  if (s === 1) {
+    const ph = phase(0, g.inHeight, g.kernelHeight, 1, g.pad);
+    const pw = phase(0, g.inWidth, g.kernelWidth, 1, g.pad);
+    return tf.tidy(
+      () => phasePart(dy, feedback, g, ph, pw) ?? tf.zeros([g.batch, g.inHeight, g.inWidth, g.inChannels]),
+    );
+  }
+  const out = new Float32Array(g.batch * g.inHeight * g.inWidth * g.inChannels);
+  for (let a = 0; a < s; a++) {
+    const ph = phase(a, g.inHeight, g.kernelHeight, s, g.pad);
+    for (let b = 0; b < s; b++) {
+      const pw = phase(b, g.inWidth, g.kernelWidth, s, g.pad);
+      // Nothing is returned from tidy: the phase is copied out inside it (and may not exist).
+      tf.tidy(() => {
+        const part = phasePart(dy, feedback, g, ph, pw);
+        // No tap or dy row reaches this phase: its entries stay zero.
+        if (part) scatterPhase(part.dataSync() as Float32Array, a, b, ph.rows, pw.rows, g, out);
+      });
     }
-    if (s === 1) return phases[0];
-    // Phase (a, b) holds rows s*q + a and columns s*r + b: concatenated along channels in (a, b) order they
-    // are exactly the blocks depthToSpace scatters.
-    const blocks = tf.depthToSpace(tf.concat(phases, 3) as tf.Tensor4D, s);
-    if (rowsH * s === g.inHeight && rowsW * s === g.inWidth) return blocks;
-    return tf.slice(blocks, [0, 0, 0, 0], [g.batch, g.inHeight, g.inWidth, g.inChannels]);
-  });
+  }
+  return tf.tensor4d(out, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
 }
 
+/**
+ * Writes one phase to rows s*q + a and columns s*r + b of dx. Done on the host: wasm's concat, stack,
+ * transpose and depthToSpace move such small inner blocks 50-100x slower than this loop (measured).
+ */
+function scatterPhase(
+  src: Float32Array,
+  a: number,
+  b: number,
+  rows: number,
+  cols: number,
+  g: ConvGeometry,
+  out: Float32Array,
+): void {
+  const { stride: s, inChannels: c, inHeight, inWidth } = g;
+  for (let n = 0; n < g.batch; n++) {
+    for (let q = 0; q < rows; q++) {
+      const from0 = (n * rows + q) * cols * c;
+      const to0 = ((n * inHeight + s * q + a) * inWidth + b) * c;
+      for (let r = 0; r < cols; r++) {
+        const from = from0 + r * c;
+        const to = to0 + s * r * c;
+        for (let i = 0; i < c; i++) out[to + i] = src[from + i];
+      }
+    }
+  }
+}
+
+/** The stride-1 convolution of one phase, or null when no filter tap or no dy row reaches it. */
 function phasePart(
   dy: tf.Tensor4D,
   feedback: tf.Tensor4D,
   g: ConvGeometry,
   ph: Phase,
   pw: Phase,
-): tf.Tensor4D {
-  if (ph.rows === 0 || pw.rows === 0 || ph.taps === 0 || pw.taps === 0) {
-    return tf.zeros([g.batch, ph.rows, pw.rows, g.inChannels]);
-  }
+): tf.Tensor4D | null {
+  if (ph.rows === 0 || pw.rows === 0 || ph.taps === 0 || pw.taps === 0) return null;
   const s = g.stride;
   // Sub-filter of this phase, flipped and with in/out swapped: [tapsH, tapsW, out, in].
   let sub: tf.Tensor4D = feedback;
@@ -101,7 +121,7 @@ function phasePart(
   const kernel = tf.transpose(tf.reverse(sub, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
   // dy rows [dyStart, dyStart + rows + taps - 1) feed this phase; outside [0, outHeight) they are zero.
   const [sliced, padding] = window(dy, g, ph, pw);
-  if (sliced === null) return tf.zeros([g.batch, ph.rows, pw.rows, g.inChannels]);
+  if (sliced === null) return null;
   return tf.conv2d(sliced, kernel, 1, padding);
 }
 
