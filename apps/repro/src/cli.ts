@@ -1,0 +1,160 @@
+import '@tensorflow/tfjs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { cocoEvalCommand, prepareFashionMosaicCommand } from './commands/coco';
+import { evalCommand } from './commands/eval';
+import { miniCommand } from './commands/mini';
+import { presetsCommand } from './commands/presets';
+import { reportCommand } from './commands/report';
+import { summaryCommand } from './commands/summary';
+import { trainCommand } from './commands/train';
+
+function int(flag: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < 0) {
+      throw new InvalidArgumentError(`${flag} must be a non-negative integer, got '${v}'`);
+    }
+    return n;
+  };
+}
+
+function num(flag: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) {
+      throw new InvalidArgumentError(`${flag} must be a non-negative number, got '${v}'`);
+    }
+    return n;
+  };
+}
+
+const backendOption = () =>
+  new Option('--backend <name>', 'compute backend')
+    .choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+    .default('auto');
+
+const program = new Command('repro')
+  .description('BioProp: reproduce "Biologically-plausible learning algorithms can scale to large datasets"')
+  .showHelpAfterError();
+
+program
+  .command('train')
+  .description('train a preset; Ctrl-C writes a checkpoint, --resume continues it')
+  .requiredOption('--preset <name>', 'preset name (see `repro presets`)')
+  .option('--data <dir>', 'data folder: ImageNet layout (train/, val/), or Fashion-MNIST IDX files')
+  .option('--out <dir>', 'run directory (default runs/<preset>)')
+  .option('--resume', "continue from the run directory's last checkpoint")
+  .addOption(backendOption())
+  .option('--epochs <n>', 'override the number of epochs', int('--epochs'))
+  .option('--batch-size <n>', 'override the batch size', int('--batch-size'))
+  .option('--lr <x>', 'override the learning rate', num('--lr'))
+  .option('--width <n>', 'override the ResNet width', int('--width'))
+  .option('--input-size <n>', 'override the input (crop) size', int('--input-size'))
+  .option('--classes <n>', 'override the number of classes', int('--classes'))
+  .option('--seed <n>', 'override the seed', int('--seed'))
+  .option('--train-limit <n>', 'use only the first N training images', int('--train-limit'))
+  .option('--test-limit <n>', 'use only the first N test images', int('--test-limit'))
+  .option('--alignment-every <n>', 'log alignment angles every N steps (0: never)', int('--alignment-every'))
+  .option('--epoch-limit <n>', 'train at most N epochs in this invocation', int('--epoch-limit'))
+  .addOption(
+    new Option('--progress <mode>', 'progress display')
+      .choices(['auto', 'bar', 'lines', 'none'])
+      .default('auto'),
+  )
+  .action(async (opts) => {
+    process.exitCode = await trainCommand(opts);
+  });
+
+program
+  .command('eval')
+  .description("evaluate a run's last checkpoint on its test split")
+  .requiredOption('--run <dir>', 'run directory')
+  .option('--data <dir>', 'data folder (as for train)')
+  .addOption(backendOption())
+  .option('--json', 'print one JSON object')
+  .action(async (opts) => {
+    process.stdout.write(await evalCommand(opts));
+  });
+
+program
+  .command('mini')
+  .description(
+    'the main job: fashion-quick with bp, ss and fa in parallel, then the report (about 30 min on 2 cores)',
+  )
+  .option('--out <dir>', 'output folder', 'runs/mini')
+  .option('--resume', 'resume the three runs')
+  .addOption(backendOption())
+  .addOption(
+    new Option('--family <name>', 'fashion presets to run').choices(['quick', 'mini']).default('quick'),
+  )
+  .option('--epochs <n>', 'override the number of epochs', int('--epochs'))
+  .option('--train-limit <n>', 'use only the first N training images', int('--train-limit'))
+  .option('--test-limit <n>', 'use only the first N test images', int('--test-limit'))
+  .action(async (opts) => {
+    const trainArgs: string[] = [];
+    if (opts.epochs !== undefined) trainArgs.push('--epochs', String(opts.epochs));
+    if (opts.trainLimit !== undefined) trainArgs.push('--train-limit', String(opts.trainLimit));
+    if (opts.testLimit !== undefined) trainArgs.push('--test-limit', String(opts.testLimit));
+    process.exitCode = await miniCommand({ ...opts, trainArgs });
+  });
+
+program
+  .command('report')
+  .description('Markdown table of final errors and the test-error-per-epoch figure (SVG and PNG)')
+  .argument('<runs...>', 'run directories')
+  .option('--out <dir>', 'output folder', 'report')
+  .action(async (runs: string[], opts) => {
+    const files = await reportCommand(runs, opts.out);
+    process.stdout.write(`wrote ${files.join(', ')}\n`);
+  });
+
+program
+  .command('summary')
+  .description('layers, parameters and FLOPs of an architecture')
+  .requiredOption('--arch <name>', 'resnet18, resnet34, resnet50 or alexnet')
+  .option('--width <n>', 'ResNet width', int('--width'))
+  .option('--classes <n>', 'classes', int('--classes'))
+  .option('--input-size <n>', 'input side', int('--input-size'))
+  .option('--input-channels <n>', 'input channels', int('--input-channels'))
+  .addOption(new Option('--stem <name>', 'ResNet stem').choices(['imagenet', 'small']))
+  .option('--json', 'print JSON')
+  .action((opts) => {
+    process.stdout.write(summaryCommand(opts));
+  });
+
+program
+  .command('presets')
+  .description('list the presets')
+  .action(() => {
+    process.stdout.write(presetsCommand());
+  });
+
+program
+  .command('coco-eval')
+  .description('score COCO bbox results like pycocotools')
+  .requiredOption('--gt <file>', 'instances JSON')
+  .requiredOption('--dt <file>', 'results JSON')
+  .option('--json', 'print the 12 numbers as one JSON object')
+  .action(async (opts) => {
+    process.stdout.write(await cocoEvalCommand(opts));
+  });
+
+program
+  .command('prepare')
+  .description('prepare a data set')
+  .argument('<name>', 'fashion-mosaic')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--data <dir>', 'Fashion-MNIST folder (default: the shipped copy)')
+  .option('--train <n>', 'training canvases', int('--train'))
+  .option('--val <n>', 'validation canvases', int('--val'))
+  .option('--canvas <n>', 'canvas side in pixels', int('--canvas'))
+  .option('--seed <n>', 'seed', int('--seed'))
+  .action(async (name: string, opts) => {
+    if (name !== 'fashion-mosaic') throw new Error(`unknown data set '${name}' (known: fashion-mosaic)`);
+    process.stdout.write(await prepareFashionMosaicCommand(opts));
+  });
+
+program.parseAsync().catch((err: Error) => {
+  console.error(`repro: ${err.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,47 @@
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { RunResults } from '../run-results';
+
+/** The vega-lite spec of the paper's Figure 1 layout: test top-1 error per epoch, one line per rule, one panel per experiment. */
+export function errorFigureSpec(runs: RunResults[]): TopLevelSpec {
+  const values = runs.flatMap((r) =>
+    r.epochs.map((e) => ({
+      experiment: `${r.config.dataset}, ${r.config.arch}${r.config.width ? ` w${r.config.width}` : ''}`,
+      rule: r.config.rule,
+      epoch: e.epoch,
+      top1Err: e.top1Err,
+    })),
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values },
+    facet: { column: { field: 'experiment', type: 'nominal', title: null } },
+    spec: {
+      width: 320,
+      height: 240,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+        y: { field: 'top1Err', type: 'quantitative', title: 'test top-1 error (%)', scale: { zero: false } },
+        color: { field: 'rule', type: 'nominal', title: 'rule', sort: ['bp', 'ss', 'fa'] },
+      },
+    },
+    config: { font: 'DejaVu Sans' },
+  } as TopLevelSpec;
+}
+
+/** Renders the figure to SVG (vega, headless) and PNG (resvg). */
+export async function renderErrorFigure(runs: RunResults[]): Promise<{ svg: string; png: Buffer }> {
+  const view = new vega.View(vega.parse(compile(errorFigureSpec(runs)).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  const png = new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'zoom', value: 2 },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  })
+    .render()
+    .asPng();
+  return { svg, png };
+}
