@@ -4,6 +4,7 @@
  * rule and backend, with the process's peak resident memory. Backends: wasm; cpu for fashion-mini only, and
  * only if a step is not absurdly slow; tensorflow if `@tensorflow/tfjs-node` loads.
  */
+import { cpus, loadavg } from 'node:os';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { SGD } from '@bioprop/feedback-rules';
@@ -130,6 +131,7 @@ async function tryBackend(name: string): Promise<boolean> {
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const notes: string[] = [];
+  const loadBefore = loadavg()[0];
   const report = (r: Row) => {
     rows.push(r);
     const speed = r.imagesPerSecond === null ? '-' : r.imagesPerSecond.toFixed(2);
@@ -180,6 +182,10 @@ async function main(): Promise<void> {
     );
   }
   console.log('');
+  // Other processes on a small machine slow every row; the load average says how busy it was.
+  console.log(
+    `Load average (1 min) ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${cpus().length} cores.`,
+  );
   console.log('Peak RSS is the running maximum of the process (the models run one after the other).');
   console.log(
     'For scale: PyTorch on the 2-core build machine trains ResNet-18 at 224x224 at about 9 images/s.',
