@@ -63,10 +63,11 @@ if (process.env.COCOAPI_PYTHONPATH) {
     },
   );
   const py = JSON.parse(out.trim().split('\n').pop()!);
+  const diff = Math.max(...(py.stats as number[]).map((v, i) => Math.abs(v - evaluation.stats[i])));
   rows.push([
     'coco-eval (pycocotools)',
     'same files',
-    `${py.seconds.toFixed(1)} s total (evaluate+accumulate ${py.evalSeconds.toFixed(1)}), AP ${py.AP.toFixed(4)}`,
+    `${py.seconds.toFixed(1)} s total (evaluate+accumulate ${py.evalSeconds.toFixed(1)}), AP ${py.AP.toFixed(4)}, largest difference of the 12 numbers ${diff.toExponential(1)}`,
   ]);
 }
 const w0 = Math.max(...rows.map((r) => r[0].length));

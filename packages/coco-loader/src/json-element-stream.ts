@@ -27,6 +27,8 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
+const STRUCTURAL = new Uint8Array(256);
+for (const c of [QUOTE, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET]) STRUCTURAL[c] = 1;
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -93,6 +95,11 @@ export async function streamJsonElements(
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       for (let i = 0; i < bytesRead; i++) {
+        if (state === S.Elem && !inString) {
+          // most bytes of an element (digits, commas) are not structural: skip them in a tight loop
+          while (i < bytesRead && STRUCTURAL[chunk[i]] === 0) i++;
+          if (i === bytesRead) break;
+        }
         const c = chunk[i];
         if (inString) {
           if (escaped) escaped = false;
