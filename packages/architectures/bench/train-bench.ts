@@ -104,7 +104,7 @@ async function run(backend: string, net: Net, rule: string): Promise<Row> {
   try {
     const warm = trainStep(model, params, opt, x, y);
     if (backend === 'cpu' && warm > CPU_STEP_LIMIT_S) {
-      row.note = `skipped: warm-up step took ${warm.toFixed(0)} s`;
+      row.note = `skipped: warm-up step took ${warm.toFixed(0)} s (${(net.batch / warm).toFixed(2)} images/s)`;
     } else {
       let total = 0;
       for (let i = 0; i < net.steps; i++) total += trainStep(model, params, opt, x, y);
