@@ -77,6 +77,22 @@ describe('writeFashionMosaic', () => {
     expect(readFileSync(again.trainPath, 'utf8')).toBe(readFileSync(res.trainPath, 'utf8'));
   });
 
+  it('takes an explicit undefined as the default', async () => {
+    const { images, labels } = fashionItems(200);
+    const r = await writeFashionMosaic({
+      images,
+      labels,
+      outDir: mkdtempSync(join(tmpdir(), 'mosaic-')),
+      numTrain: 3,
+      numVal: undefined,
+      canvasSize: undefined,
+      seed: undefined,
+    });
+    const val = await readInstances(r.valPath);
+    expect(val.numImages).toBe(200);
+    expect(val.images.widths[0]).toBe(128);
+  });
+
   it('refuses inconsistent input', async () => {
     await expect(
       writeFashionMosaic({ images: new Uint8Array(100), labels: new Uint8Array(2), outDir }),

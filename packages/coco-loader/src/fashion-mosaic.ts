@@ -142,17 +142,20 @@ function drawCanvas(
  * Train and val draw their items from disjoint parts of the input (first 80% / last 20%).
  */
 export async function writeFashionMosaic(options: FashionMosaicOptions): Promise<FashionMosaicResult> {
+  // per-field defaults, so that an explicit undefined (an unset CLI flag) also gets the default
   const o = {
-    numTrain: 1000,
-    numVal: 200,
-    canvasSize: 128,
-    seed: 0,
-    minItems: 1,
-    maxItems: 4,
-    minScale: 0.75,
-    maxScale: 2.5,
-    jpegQuality: 90,
-    ...options,
+    images: options.images,
+    labels: options.labels,
+    outDir: options.outDir,
+    numTrain: options.numTrain ?? 1000,
+    numVal: options.numVal ?? 200,
+    canvasSize: options.canvasSize ?? 128,
+    seed: options.seed ?? 0,
+    minItems: options.minItems ?? 1,
+    maxItems: options.maxItems ?? 4,
+    minScale: options.minScale ?? 0.75,
+    maxScale: options.maxScale ?? 2.5,
+    jpegQuality: options.jpegQuality ?? 90,
   };
   const N = o.labels.length;
   if (o.images.length !== N * ITEM * ITEM) {
