@@ -56,6 +56,7 @@ program
   .option('--test-limit <n>', 'use only the first N test images', int('--test-limit'))
   .option('--alignment-every <n>', 'log alignment angles every N steps (0: never)', int('--alignment-every'))
   .option('--epoch-limit <n>', 'train at most N epochs in this invocation', int('--epoch-limit'))
+  .option('--log-every <n>', 'log a step row every N steps (default 50)', int('--log-every'))
   .addOption(
     new Option('--progress <mode>', 'progress display')
       .choices(['auto', 'bar', 'lines', 'none'])

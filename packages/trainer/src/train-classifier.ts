@@ -222,6 +222,8 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
         windowStart = performance.now();
         windowImages = 0;
       }
+      // Let signal handlers run: an in-memory epoch never leaves the microtask queue otherwise.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (opts.stop?.requested) {
         epochSeconds += (performance.now() - t0) / 1000;
         progress.stop();

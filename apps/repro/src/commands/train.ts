@@ -31,6 +31,8 @@ export interface TrainCommandOptions {
   progress?: 'auto' | 'bar' | 'lines' | 'none';
   /** Train at most this many epochs in this invocation. */
   epochLimit?: number;
+  /** Log a step row (and a progress line) every N steps. */
+  logEvery?: number;
 }
 
 /** A preset's config with the command line's overrides applied. */
@@ -89,6 +91,7 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
       config: { ...config, backend: backend.backend } as unknown as Record<string, unknown>,
       resume: opts.resume,
       alignmentEvery: opts.alignmentEvery ?? 100,
+      logEvery: opts.logEvery,
       progress: opts.progress ?? 'auto',
       stop,
       epochLimit: opts.epochLimit,

@@ -48,11 +48,13 @@ function phase(offset: number, inSize: number, kernel: number, stride: number, p
  */
 export function conv2dInputGradPhases(dy: tf.Tensor4D, feedback: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const s = g.stride;
+  const feedbackData = feedback.dataSync() as Float32Array;
   if (s === 1) {
     const ph = phase(0, g.inHeight, g.kernelHeight, 1, g.pad);
     const pw = phase(0, g.inWidth, g.kernelWidth, 1, g.pad);
     return tf.tidy(
-      () => phasePart(dy, feedback, g, ph, pw) ?? tf.zeros([g.batch, g.inHeight, g.inWidth, g.inChannels]),
+      () =>
+        phasePart(dy, feedbackData, g, ph, pw) ?? tf.zeros([g.batch, g.inHeight, g.inWidth, g.inChannels]),
     );
   }
   const out = new Float32Array(g.batch * g.inHeight * g.inWidth * g.inChannels);
@@ -62,7 +64,7 @@ export function conv2dInputGradPhases(dy: tf.Tensor4D, feedback: tf.Tensor4D, g:
       const pw = phase(b, g.inWidth, g.kernelWidth, s, g.pad);
       // Nothing is returned from tidy: the phase is copied out inside it (and may not exist).
       tf.tidy(() => {
-        const part = phasePart(dy, feedback, g, ph, pw);
+        const part = phasePart(dy, feedbackData, g, ph, pw);
         // No tap or dy row reaches this phase: its entries stay zero.
         if (part) scatterPhase(part.dataSync() as Float32Array, a, b, ph.rows, pw.rows, g, out);
       });
@@ -98,27 +100,36 @@ function scatterPhase(
   }
 }
 
+/**
+ * The phase's sub-filter `B[firstTap + s*m]`, flipped and with in/out swapped: `[tapsH, tapsW, out, in]`.
+ * Built on the host from the (small) filter: wasm's Reverse and StridedSlice cost more than the conv.
+ */
+function phaseKernel(b: Float32Array, g: ConvGeometry, ph: Phase, pw: Phase): tf.Tensor4D {
+  const { stride: s, kernelWidth: kw, inChannels: cin, outChannels: cout } = g;
+  const out = new Float32Array(ph.taps * pw.taps * cout * cin);
+  let o = 0;
+  for (let i = 0; i < ph.taps; i++) {
+    const kh = ph.firstTap + s * (ph.taps - 1 - i);
+    for (let j = 0; j < pw.taps; j++) {
+      const base = (kh * kw + pw.firstTap + s * (pw.taps - 1 - j)) * cin * cout;
+      for (let co = 0; co < cout; co++) {
+        for (let ci = 0; ci < cin; ci++) out[o++] = b[base + ci * cout + co];
+      }
+    }
+  }
+  return tf.tensor4d(out, [ph.taps, pw.taps, cout, cin]);
+}
+
 /** The stride-1 convolution of one phase, or null when no filter tap or no dy row reaches it. */
 function phasePart(
   dy: tf.Tensor4D,
-  feedback: tf.Tensor4D,
+  feedbackData: Float32Array,
   g: ConvGeometry,
   ph: Phase,
   pw: Phase,
 ): tf.Tensor4D | null {
   if (ph.rows === 0 || pw.rows === 0 || ph.taps === 0 || pw.taps === 0) return null;
-  const s = g.stride;
-  // Sub-filter of this phase, flipped and with in/out swapped: [tapsH, tapsW, out, in].
-  let sub: tf.Tensor4D = feedback;
-  if (s > 1) {
-    sub = tf.stridedSlice(
-      feedback,
-      [ph.firstTap, pw.firstTap, 0, 0],
-      [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels],
-      [s, s, 1, 1],
-    ) as tf.Tensor4D;
-  }
-  const kernel = tf.transpose(tf.reverse(sub, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+  const kernel = phaseKernel(feedbackData, g, ph, pw);
   // dy rows [dyStart, dyStart + rows + taps - 1) feed this phase; outside [0, outHeight) they are zero.
   const [sliced, padding] = window(dy, g, ph, pw);
   if (sliced === null) return null;
