@@ -8,13 +8,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type ConvGeometry,
-  conv2dFilterGradDilated,
+  conv2dFilterGrad,
   conv2dFilterGradNative,
   conv2dInputGradNative,
   conv2dInputGradPhases,
   convGeometry,
   convGradientPlan,
   explicitPadding,
+  preferIm2colFilterGrad,
 } from '../src/index';
 
 interface Case {
@@ -89,7 +90,7 @@ for (const backend of backends) {
     const gf = (s: number) => (flops(g) / s / 1e9).toFixed(2);
     const fwd = time(() => tf.conv2d(x, w, c.stride, explicitPadding(c.pad)), budget);
     const dxFast = plan.input === 'native' ? NaN : time(() => conv2dInputGradPhases(dy, w, g), budget);
-    const dwFast = plan.filter === 'native' ? NaN : time(() => conv2dFilterGradDilated(x, dy, g), budget);
+    const dwFast = plan.filter === 'native' ? NaN : time(() => conv2dFilterGrad(x, dy, g), budget);
     const dxNative = hasNative('Conv2DBackpropInput')
       ? time(() => conv2dInputGradNative(dy, w, g), budget)
       : NaN;
@@ -107,7 +108,7 @@ for (const backend of backends) {
       c.name,
       gf(fwd),
       `${gf(dx)} (${plan.input})`,
-      `${gf(dw)} (${plan.filter})`,
+      `${gf(dw)} (${plan.filter === 'native' ? 'native' : preferIm2colFilterGrad(g) ? 'im2col' : 'dilated-conv'})`,
       show(dxNative),
       hasNative('Conv2DBackpropFilter') ? (slowNativeFilter ? 'skipped' : show(dwNative)) : 'absent',
       `${(fwd / dx).toFixed(2)} / ${(fwd / dw).toFixed(2)}`,

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { currentAlignmentProbe } from '../metrics/alignment-probe';
-import { conv2dFilterGradDilated, conv2dFilterGradNative } from './conv-filter-gradient';
+import {
+  conv2dFilterGradDilated,
+  conv2dFilterGradIm2col,
+  conv2dFilterGradNative,
+  preferIm2colFilterGrad,
+} from './conv-filter-gradient';
 import { type ConvGeometry, convGeometry, explicitPadding } from './conv-geometry';
 import { conv2dInputGradNative, conv2dInputGradPhases } from './conv-input-gradient';
 import { convGradientPlan } from './gradient-plan';
@@ -25,9 +30,8 @@ export function conv2dInputGrad(dy: tf.Tensor4D, feedback: tf.Tensor4D, g: ConvG
 
 /** `dW = x^T * dy` of a convolution with the backend's fastest formulation. */
 export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
-  return convGradientPlan().filter === 'native'
-    ? conv2dFilterGradNative(x, dy, g)
-    : conv2dFilterGradDilated(x, dy, g);
+  if (convGradientPlan().filter === 'native') return conv2dFilterGradNative(x, dy, g);
+  return preferIm2colFilterGrad(g) ? conv2dFilterGradIm2col(x, dy, g) : conv2dFilterGradDilated(x, dy, g);
 }
 
 /**

@@ -67,3 +67,49 @@ function croppedChannelsFirst(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D
   }
   return tf.tensor4d(out, [c, h, w, n]);
 }
+
+/**
+ * `dW` as one plain matrix product `cols @ dy`, with the `[kh*kw*in, N*oh*ow]` patch matrix gathered on
+ * the host. For 1x1 kernels the patch matrix is just strided x, and this beats the dilated convolution
+ * (measured on wasm: 18 vs 107 ms for a 1x1/2 64->128 conv on 8x56x56); for larger kernels the gather costs
+ * more than it saves.
+ */
+export function conv2dFilterGradIm2col(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const { batch, inHeight, inWidth, inChannels: cin, kernelHeight: kh, kernelWidth: kw, stride: s, pad } = g;
+  const rows = kh * kw * cin;
+  const m = batch * g.outHeight * g.outWidth;
+  const src = x.dataSync();
+  const cols = new Float32Array(rows * m);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      for (let n = 0; n < batch; n++) {
+        for (let oy = 0; oy < g.outHeight; oy++) {
+          const y = oy * s - pad + i;
+          if (y < 0 || y >= inHeight) continue; // a padded row: its column entries stay zero
+          const col0 = (n * g.outHeight + oy) * g.outWidth;
+          for (let ox = 0; ox < g.outWidth; ox++) {
+            const xi = ox * s - pad + j;
+            if (xi < 0 || xi >= inWidth) continue;
+            const from = ((n * inHeight + y) * inWidth + xi) * cin;
+            let to = (i * kw + j) * cin * m + col0 + ox;
+            for (let c = 0; c < cin; c++, to += m) cols[to] = src[from + c];
+          }
+        }
+      }
+    }
+  }
+  return tf.tidy(() => {
+    const dy2 = tf.reshape(dy, [m, g.outChannels]) as tf.Tensor2D;
+    return tf.reshape(tf.matMul(tf.tensor2d(cols, [rows, m]), dy2), [
+      kh,
+      kw,
+      cin,
+      g.outChannels,
+    ]) as tf.Tensor4D;
+  });
+}
+
+/** Whether the patch-matrix filter gradient beats the dilated convolution for this geometry (measured on wasm). */
+export function preferIm2colFilterGrad(g: ConvGeometry): boolean {
+  return g.kernelHeight === 1 && g.kernelWidth === 1;
+}

@@ -2,7 +2,11 @@ import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relativeError } from '../testing/reference';
-import { conv2dFilterGradDilated, conv2dFilterGradNative } from './conv-filter-gradient';
+import {
+  conv2dFilterGradDilated,
+  conv2dFilterGradIm2col,
+  conv2dFilterGradNative,
+} from './conv-filter-gradient';
 import { convGeometry } from './conv-geometry';
 import { conv2dInputGradNative, conv2dInputGradPhases } from './conv-input-gradient';
 
@@ -40,6 +44,9 @@ describe('conv gradient formulations equal the cpu backend kernels', () => {
         const dwDilated = conv2dFilterGradDilated(x, dy, g);
         expect(dwDilated.shape).toEqual([k, k, cin, cout]);
         expect(relativeError(dwDilated.dataSync(), dwNative.dataSync())).toBeLessThan(1e-6);
+        const dwIm2col = conv2dFilterGradIm2col(x, dy, g);
+        expect(dwIm2col.shape).toEqual([k, k, cin, cout]);
+        expect(relativeError(dwIm2col.dataSync(), dwNative.dataSync())).toBeLessThan(1e-6);
       });
     });
   }
