@@ -3,15 +3,21 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { RunResults } from '../run-results';
 
-/** The vega-lite spec of the paper's Figure 1 layout: test top-1 error per epoch, one line per rule, one panel per experiment. */
+/**
+ * The vega-lite spec of the paper's Figure 1 layout: test error per epoch, one colour per rule, top-1 solid and
+ * top-5 dashed, one panel per experiment.
+ */
 export function errorFigureSpec(runs: RunResults[]): TopLevelSpec {
   const values = runs.flatMap((r) =>
-    r.epochs.map((e) => ({
-      experiment: `${r.config.dataset}, ${r.config.arch}${r.config.width ? ` w${r.config.width}` : ''}`,
-      rule: r.config.rule,
-      epoch: e.epoch,
-      top1Err: e.top1Err,
-    })),
+    r.epochs.flatMap((e) =>
+      (['top-1 (solid)', 'top-5 (dashed)'] as const).map((metric) => ({
+        experiment: `${r.config.dataset}, ${r.config.arch}${r.config.width ? ` w${r.config.width}` : ''}`,
+        rule: r.config.rule,
+        epoch: e.epoch,
+        metric,
+        error: metric === 'top-1 (solid)' ? e.top1Err : e.top5Err,
+      })),
+    ),
   );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -23,8 +29,10 @@ export function errorFigureSpec(runs: RunResults[]): TopLevelSpec {
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-        y: { field: 'top1Err', type: 'quantitative', title: 'test top-1 error (%)', scale: { zero: false } },
+        y: { field: 'error', type: 'quantitative', title: 'test error (%)' },
         color: { field: 'rule', type: 'nominal', title: 'rule', sort: ['bp', 'ss', 'fa'] },
+        strokeDash: { field: 'metric', type: 'nominal', title: 'error' },
+        detail: { field: 'metric' },
       },
     },
     config: { font: 'DejaVu Sans' },
