@@ -33,20 +33,13 @@ export class LayerFeedback {
     }
   }
 
-  /** The feedback tensor for one forward pass. */
+  /** The feedback tensor for one forward pass; the step advances only in training. */
   feedback(kernel: tf.Tensor, training: boolean): tf.Tensor {
     const state: Record<string, tf.Tensor> = {};
     for (const [name, w] of Object.entries(this.stateWeights)) state[name] = w.read();
     const b = this.rule.feedback({ kernel, state, ctx: this.ctx, step: this.step });
     if (training) this.step++;
     return b;
-  }
-
-  /** The current feedback without advancing the step (for metrics). */
-  peek(kernel: tf.Tensor): tf.Tensor {
-    const state: Record<string, tf.Tensor> = {};
-    for (const [name, w] of Object.entries(this.stateWeights)) state[name] = w.read();
-    return this.rule.feedback({ kernel, state, ctx: this.ctx, step: this.step });
   }
 }
 
