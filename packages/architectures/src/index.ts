@@ -4,6 +4,7 @@ export * from './batch-norm';
 export * from './batch-norm-training';
 export * from './bottleneck';
 export * from './build-model';
+export * from './channel-ops';
 export * from './file-system-handler';
 export * from './flops';
 export * from './layer-factory';
