@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { shareWasmCopies } from './wasm-shared-copies';
 
 /** Backends a run can ask for. */
 export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -88,6 +89,7 @@ async function tryNamed(choice: Exclude<BackendChoice, 'auto'>): Promise<Backend
       const err = await importOptional('@tensorflow/tfjs-backend-wasm');
       if (err) return `@tensorflow/tfjs-backend-wasm did not load (${err})`;
       if (!(await activate('wasm'))) return 'the wasm backend did not start';
+      shareWasmCopies();
       return {
         backend: 'wasm',
         provider: '@tensorflow/tfjs-backend-wasm',

@@ -8,3 +8,4 @@ export * from './model-state';
 export * from './progress';
 export * from './run-log';
 export * from './train-classifier';
+export * from './wasm-shared-copies';
