@@ -112,6 +112,31 @@ describe('trainClassifier', () => {
     expect(weights(resumed)).toEqual(weights(straight));
   });
 
+  it('frees everything but the model however the run ends: epoch limit, stop, divergence', async () => {
+    const model = tinyModel('bp', 9);
+    const dir = mkdtempSync(join(tmpdir(), 'run-'));
+    const held = tf.memory().numTensors;
+    await trainClassifier(options(model, dir, { epochLimit: 1 }));
+    expect(tf.memory().numTensors).toBe(held);
+    const stop = { requested: true };
+    const stopped = await trainClassifier(options(model, dir, { resume: true, stop }));
+    expect(stopped.status).toBe('stopped');
+    expect(tf.memory().numTensors).toBe(held);
+    const poisoned: BatchSource = {
+      batchesPerEpoch: train.batchesPerEpoch,
+      *epoch(e, start) {
+        for (const b of train.epoch(e, start) as Iterable<{ images: Float32Array }>) {
+          b.images[0] = Number.NaN;
+          yield b as never;
+        }
+      },
+    };
+    await expect(trainClassifier(options(model, dir, { resume: true, train: poisoned }))).rejects.toThrow(
+      DivergenceError,
+    );
+    expect(tf.memory().numTensors).toBe(held);
+  });
+
   it('refuses to overwrite a run without --resume', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'run-'));
     await trainClassifier(options(tinyModel('bp'), dir, { epochLimit: 1 }));

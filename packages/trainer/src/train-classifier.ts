@@ -164,105 +164,109 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
     tf.dispose(Object.values(state.buffers));
   };
 
-  const lastEpoch = Math.min(epochs, opts.epochLimit !== undefined ? epoch + opts.epochLimit : epochs);
-  const total = train.batchesPerEpoch;
-  while (epoch < lastEpoch) {
-    const factor = schedule.factor(epoch, globalStep);
-    for (const g of sgd.groups) sgd.setLearningRate(baseLr[g.name] * factor, g.name);
-    progress.start(epoch, epochs, total, batch);
-    const t0 = performance.now();
-    let windowStart = performance.now();
-    let windowImages = 0;
-    for await (const b of train.epoch(epoch, { startBatch: batch })) {
-      const probe =
-        opts.alignmentEvery && globalStep % opts.alignmentEvery === 0 ? new AlignmentRecorder() : null;
-      let loss = Number.NaN;
-      const run = () =>
-        tf.tidy(() => {
-          const x = tf.tensor4d(b.images, b.shape);
-          const y = tf.tensor1d(b.labels, 'int32');
-          const { value, grads } = tf.variableGrads(
-            () => crossEntropy(model.apply(x, { training: true }) as tf.Tensor2D, y),
-            trainables,
+  // The momentum buffers are freed however the run ends: completed, stopped, at an epoch limit or diverged.
+  try {
+    const lastEpoch = Math.min(epochs, opts.epochLimit !== undefined ? epoch + opts.epochLimit : epochs);
+    const total = train.batchesPerEpoch;
+    while (epoch < lastEpoch) {
+      const factor = schedule.factor(epoch, globalStep);
+      for (const g of sgd.groups) sgd.setLearningRate(baseLr[g.name] * factor, g.name);
+      progress.start(epoch, epochs, total, batch);
+      const t0 = performance.now();
+      let windowStart = performance.now();
+      let windowImages = 0;
+      for await (const b of train.epoch(epoch, { startBatch: batch })) {
+        const probe =
+          opts.alignmentEvery && globalStep % opts.alignmentEvery === 0 ? new AlignmentRecorder() : null;
+        let loss = Number.NaN;
+        const run = () =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(b.images, b.shape);
+            const y = tf.tensor1d(b.labels, 'int32');
+            const { value, grads } = tf.variableGrads(
+              () => crossEntropy(model.apply(x, { training: true }) as tf.Tensor2D, y),
+              trainables,
+            );
+            loss = value.dataSync()[0];
+            if (Number.isFinite(loss)) sgd.step(grads);
+          });
+        if (probe) withAlignmentProbe(probe, run);
+        else run();
+        if (!Number.isFinite(loss)) {
+          progress.stop();
+          const where = `epoch ${epoch + 1}, step ${batch + 1}`;
+          log.event('diverged', { epoch, batch, globalStep, loss: String(loss) });
+          throw new DivergenceError(
+            `training diverged: the loss is ${loss} at ${where}. The weights were not updated; the last good checkpoint ` +
+              (existsSync(ckptPath)
+                ? `is ${ckptPath}`
+                : 'does not exist yet (the run diverged in its first epoch)') +
+              '. Try a lower learning rate.',
           );
-          loss = value.dataSync()[0];
-          if (Number.isFinite(loss)) sgd.step(grads);
-        });
-      if (probe) withAlignmentProbe(probe, run);
-      else run();
-      if (!Number.isFinite(loss)) {
-        progress.stop();
-        const where = `epoch ${epoch + 1}, step ${batch + 1}`;
-        log.event('diverged', { epoch, batch, globalStep, loss: String(loss) });
-        throw new DivergenceError(
-          `training diverged: the loss is ${loss} at ${where}. The weights were not updated; the last good checkpoint ` +
-            (existsSync(ckptPath)
-              ? `is ${ckptPath}`
-              : 'does not exist yet (the run diverged in its first epoch)') +
-            '. Try a lower learning rate.',
-        );
+        }
+        if (probe) log.alignment(globalStep, probe.layers);
+        partialLoss += loss * b.labels.length;
+        partialSeen += b.labels.length;
+        windowImages += b.labels.length;
+        batch++;
+        globalStep++;
+        const ips = windowImages / ((performance.now() - windowStart) / 1000);
+        progress.update(batch, { loss, imagesPerSec: ips });
+        if (globalStep % (opts.logEvery ?? 50) === 0) {
+          log.step({
+            epoch: epoch + 1,
+            step: batch,
+            globalStep,
+            lr: sgd.groups[0].lr,
+            loss,
+            imagesPerSec: ips,
+          });
+          windowStart = performance.now();
+          windowImages = 0;
+        }
+        // Let signal handlers run: an in-memory epoch never leaves the microtask queue otherwise.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (opts.stop?.requested) {
+          epochSeconds += (performance.now() - t0) / 1000;
+          progress.stop();
+          await save();
+          log.event('stopped', { epoch, batch, globalStep });
+          progress.log(`stopped at epoch ${epoch + 1}, step ${batch}; checkpoint written to ${ckptPath}`);
+          return { status: 'stopped', history, checkpoint: ckptPath };
+        }
       }
-      if (probe) log.alignment(globalStep, probe.layers);
-      partialLoss += loss * b.labels.length;
-      partialSeen += b.labels.length;
-      windowImages += b.labels.length;
-      batch++;
-      globalStep++;
-      const ips = windowImages / ((performance.now() - windowStart) / 1000);
-      progress.update(batch, { loss, imagesPerSec: ips });
-      if (globalStep % (opts.logEvery ?? 50) === 0) {
-        log.step({
-          epoch: epoch + 1,
-          step: batch,
-          globalStep,
-          lr: sgd.groups[0].lr,
-          loss,
-          imagesPerSec: ips,
-        });
-        windowStart = performance.now();
-        windowImages = 0;
-      }
-      // Let signal handlers run: an in-memory epoch never leaves the microtask queue otherwise.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (opts.stop?.requested) {
-        epochSeconds += (performance.now() - t0) / 1000;
-        progress.stop();
-        await save();
-        log.event('stopped', { epoch, batch, globalStep });
-        progress.log(`stopped at epoch ${epoch + 1}, step ${batch}; checkpoint written to ${ckptPath}`);
-        return { status: 'stopped', history, checkpoint: ckptPath };
-      }
+      progress.stop();
+      const trainSeconds = epochSeconds + (performance.now() - t0) / 1000;
+      const result = await evaluateClassifier(model, test);
+      const rec: EpochRecord = {
+        epoch: epoch + 1,
+        lr: sgd.groups[0].lr,
+        trainLoss: partialLoss / Math.max(1, partialSeen),
+        testLoss: result.loss,
+        top1Err: result.top1Err,
+        top5Err: result.top5Err,
+        seconds: trainSeconds,
+        imagesPerSec: partialSeen / trainSeconds,
+        numTensors: tf.memory().numTensors,
+        rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+      };
+      history = [...history, rec];
+      log.epoch(rec);
+      progress.log(
+        `epoch ${rec.epoch}/${epochs}: train loss ${rec.trainLoss.toFixed(4)}, test loss ${rec.testLoss.toFixed(4)}, ` +
+          `top-1 err ${rec.top1Err.toFixed(2)}%, top-5 err ${rec.top5Err.toFixed(2)}%, ${rec.seconds.toFixed(0)} s, ` +
+          `${rec.imagesPerSec.toFixed(1)} img/s, ${rec.numTensors} tensors, RSS ${rec.rssMB} MB`,
+      );
+      epoch++;
+      batch = 0;
+      partialLoss = 0;
+      partialSeen = 0;
+      epochSeconds = 0;
+      await save();
+      if (opts.stop?.requested) return { status: 'stopped', history, checkpoint: ckptPath };
     }
-    progress.stop();
-    const trainSeconds = epochSeconds + (performance.now() - t0) / 1000;
-    const result = await evaluateClassifier(model, test);
-    const rec: EpochRecord = {
-      epoch: epoch + 1,
-      lr: sgd.groups[0].lr,
-      trainLoss: partialLoss / Math.max(1, partialSeen),
-      testLoss: result.loss,
-      top1Err: result.top1Err,
-      top5Err: result.top5Err,
-      seconds: trainSeconds,
-      imagesPerSec: partialSeen / trainSeconds,
-      numTensors: tf.memory().numTensors,
-      rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
-    };
-    history = [...history, rec];
-    log.epoch(rec);
-    progress.log(
-      `epoch ${rec.epoch}/${epochs}: train loss ${rec.trainLoss.toFixed(4)}, test loss ${rec.testLoss.toFixed(4)}, ` +
-        `top-1 err ${rec.top1Err.toFixed(2)}%, top-5 err ${rec.top5Err.toFixed(2)}%, ${rec.seconds.toFixed(0)} s, ` +
-        `${rec.imagesPerSec.toFixed(1)} img/s, ${rec.numTensors} tensors, RSS ${rec.rssMB} MB`,
-    );
-    epoch++;
-    batch = 0;
-    partialLoss = 0;
-    partialSeen = 0;
-    epochSeconds = 0;
-    await save();
-    if (opts.stop?.requested) return { status: 'stopped', history, checkpoint: ckptPath };
+    return { status: epoch >= epochs ? 'completed' : 'epoch-limit', history, checkpoint: ckptPath };
+  } finally {
+    sgd.dispose();
   }
-  sgd.dispose();
-  return { status: epoch >= epochs ? 'completed' : 'epoch-limit', history, checkpoint: ckptPath };
 }
