@@ -15,7 +15,7 @@ import {
   convGeometry,
   convGradientPlan,
   explicitPadding,
-  preferIm2colFilterGrad,
+  filterGradFormulation,
 } from '../src/index';
 
 interface Case {
@@ -108,7 +108,7 @@ for (const backend of backends) {
       c.name,
       gf(fwd),
       `${gf(dx)} (${plan.input})`,
-      `${gf(dw)} (${plan.filter === 'native' ? 'native' : preferIm2colFilterGrad(g) ? 'im2col' : 'dilated-conv'})`,
+      `${gf(dw)} (${filterGradFormulation(g)})`,
       show(dxNative),
       hasNative('Conv2DBackpropFilter') ? (slowNativeFilter ? 'skipped' : show(dwNative)) : 'absent',
       `${(fwd / dx).toFixed(2)} / ${(fwd / dw).toFixed(2)}`,

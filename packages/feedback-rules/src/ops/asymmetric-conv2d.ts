@@ -28,10 +28,22 @@ export function conv2dInputGrad(dy: tf.Tensor4D, feedback: tf.Tensor4D, g: ConvG
     : conv2dInputGradPhases(dy, feedback, g);
 }
 
+/** Which formulation {@link conv2dFilterGrad} uses for this geometry on the active backend. */
+export function filterGradFormulation(g: ConvGeometry): 'native' | 'im2col' | 'dilated-conv' {
+  if (convGradientPlan().filter === 'native') return 'native';
+  return preferIm2colFilterGrad(g) ? 'im2col' : 'dilated-conv';
+}
+
 /** `dW = x^T * dy` of a convolution with the backend's fastest formulation. */
 export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
-  if (convGradientPlan().filter === 'native') return conv2dFilterGradNative(x, dy, g);
-  return preferIm2colFilterGrad(g) ? conv2dFilterGradIm2col(x, dy, g) : conv2dFilterGradDilated(x, dy, g);
+  switch (filterGradFormulation(g)) {
+    case 'native':
+      return conv2dFilterGradNative(x, dy, g);
+    case 'im2col':
+      return conv2dFilterGradIm2col(x, dy, g);
+    case 'dilated-conv':
+      return conv2dFilterGradDilated(x, dy, g);
+  }
 }
 
 /**
