@@ -80,7 +80,7 @@ program
 program
   .command('mini')
   .description(
-    'the main job: fashion-quick with bp, ss and fa in parallel, then the report (about 40 min on 2 cores)',
+    'the main job: fashion-quick with bp, ss and fa in parallel, then the report (about 28 min on 2 cores)',
   )
   .option('--out <dir>', 'output folder', 'runs/mini')
   .option('--resume', 'resume the three runs')

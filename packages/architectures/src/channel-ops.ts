@@ -19,7 +19,7 @@ export function sumPerChannel(x: tf.Tensor): tf.Tensor1D {
     if (x.rank === 4 && h * w > 1) {
       // Sum over the plane = mean-pool over the whole plane times its area; then a small sum over the batch.
       const planeMeans = tf.avgPool(x as tf.Tensor4D, [h, w], 1, 'valid');
-      return tf.reshape(tf.mul(tf.sum(planeMeans, [0, 1, 2]), h * w), [channels]);
+      return tf.mul(tf.sum(planeMeans, [0, 1, 2]), h * w) as tf.Tensor1D;
     }
     return tf.reshape(tf.sum(tf.reshape(x, [-1, channels]), 0), [channels]);
   });

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * Makes wasm's `Identity` and same-dtype `Cast` share the input's buffer (reference counted, as wasm's own
  * `Reshape` and the cpu and webgl backends do) instead of copying it. The gradient tape clones every tensor
  * it saves for the backward pass, and ReLU's and average pooling's gradients cast float32 to float32: with
- * copying kernels that is some 300 activation-sized copies per ResNet training step (~5% of it on wasm).
+ * copying kernels that is some 300 activation-sized copies per ResNet training step (measured: the
+ * fashion-quick step takes 806 ms with them, 617 ms without).
  * No wasm kernel writes into its inputs, so sharing is safe. Idempotent; a no-op without the wasm backend.
  */
 export function shareWasmCopies(): void {
