@@ -57,6 +57,12 @@ program
   .option('--alignment-every <n>', 'log alignment angles every N steps (0: never)', int('--alignment-every'))
   .option('--epoch-limit <n>', 'train at most N epochs in this invocation', int('--epoch-limit'))
   .option('--log-every <n>', 'log a step row every N steps (default 50)', int('--log-every'))
+  .option(
+    '--checkpoint-minutes <m>',
+    'also checkpoint mid-epoch every M minutes (0: only at the end of each epoch)',
+    num('--checkpoint-minutes'),
+    15,
+  )
   .addOption(
     new Option('--progress <mode>', 'progress display')
       .choices(['auto', 'bar', 'lines', 'none'])

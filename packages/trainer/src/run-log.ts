@@ -55,7 +55,7 @@ export class RunLog {
       this.csv('alignment.csv', { globalStep, ...l } as unknown as Record<string, number>);
   }
 
-  /** Free-form event (resume, stop, divergence). */
+  /** Free-form event (resume, mid-epoch checkpoint, stop, divergence). */
   event(kind: string, detail: Record<string, unknown>): void {
     this.jsonl({ type: kind, time: new Date().toISOString(), ...detail });
   }

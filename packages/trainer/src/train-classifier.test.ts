@@ -112,6 +112,50 @@ describe('trainClassifier', () => {
     expect(weights(resumed)).toEqual(weights(straight));
   });
 
+  it('periodic checkpoints: a crash mid-epoch resumes from the last one and reproduces the straight run', async () => {
+    const straight = tinyModel('fa', 3);
+    await trainClassifier(options(straight, mkdtempSync(join(tmpdir(), 'run-'))));
+    const dir = mkdtempSync(join(tmpdir(), 'run-'));
+    let seen = 0;
+    const crashing: BatchSource = {
+      batchesPerEpoch: train.batchesPerEpoch,
+      *epoch(e, start) {
+        for (const b of train.epoch(e, start) as Iterable<never>) {
+          if (++seen === 9) throw new Error('simulated crash'); // epoch 2, before its step 3
+          yield b;
+        }
+      },
+    };
+    // Any positive interval has passed after a step, so this checkpoints after every step.
+    await expect(
+      trainClassifier(options(tinyModel('fa', 3), dir, { train: crashing, checkpointMinutes: 1e-9 })),
+    ).rejects.toThrow('simulated crash');
+    const events = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'checkpoint');
+    // Mid-epoch only (steps 1-5 of epoch 1, 1-2 of epoch 2); the end of an epoch has its own checkpoint.
+    expect(events.map((e) => [e.epoch, e.batch])).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [0, 4],
+      [0, 5],
+      [1, 1],
+      [1, 2],
+    ]);
+    const resumed = tinyModel('fa', 3);
+    await trainClassifier(options(resumed, dir, { resume: true }));
+    const resume = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((l) => l.type === 'resume');
+    expect([resume.epoch, resume.batch]).toEqual([1, 2]);
+    expect(weights(resumed)).toEqual(weights(straight));
+  });
+
   it('frees everything but the model however the run ends: epoch limit, stop, divergence', async () => {
     const model = tinyModel('bp', 9);
     const dir = mkdtempSync(join(tmpdir(), 'run-'));

@@ -40,6 +40,11 @@ export interface TrainClassifierOptions {
   stop?: { requested: boolean };
   /** Train only this many epochs in this call (the run's `epochs` still sets the schedule). */
   epochLimit?: number;
+  /**
+   * Also write `last.ckpt` mid-epoch once this many minutes have passed since the last one, so a crash loses
+   * at most that much work (an ImageNet epoch takes hours). Default: only at the end of each epoch.
+   */
+  checkpointMinutes?: number;
 }
 
 /** How a training call ended. */
@@ -143,7 +148,10 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
     log.writeConfig(opts.config);
   }
 
-  const save = async () => {
+  const checkpointMs = opts.checkpointMinutes !== undefined ? opts.checkpointMinutes * 60_000 : Infinity;
+  let lastSave = performance.now();
+  /** Writes `last.ckpt`; `secondsThisEpoch` is the training time of the current epoch so far. */
+  const save = async (secondsThisEpoch: number) => {
     const tensors = modelTensors(model);
     const state = sgd.getState();
     for (const [v, t] of Object.entries(state.buffers)) tensors[`optimizer:${names.get(v)}`] = t;
@@ -153,7 +161,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
       globalStep,
       partialLoss,
       partialSeen,
-      epochSeconds,
+      epochSeconds: secondsThisEpoch,
       history,
       feedbackSteps: feedbackSteps(model),
       optimizerSteps: state.steps,
@@ -162,6 +170,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
     };
     await writeCheckpoint(ckptPath, { meta, tensors });
     tf.dispose(Object.values(state.buffers));
+    lastSave = performance.now();
   };
 
   // The momentum buffers are freed however the run ends: completed, stopped, at an epoch limit or diverged.
@@ -226,13 +235,17 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
         }
         // Let signal handlers run: an in-memory epoch never leaves the microtask queue otherwise.
         await new Promise<void>((resolve) => setImmediate(resolve));
+        const secondsThisEpoch = epochSeconds + (performance.now() - t0) / 1000;
         if (opts.stop?.requested) {
-          epochSeconds += (performance.now() - t0) / 1000;
           progress.stop();
-          await save();
+          await save(secondsThisEpoch);
           log.event('stopped', { epoch, batch, globalStep });
           progress.log(`stopped at epoch ${epoch + 1}, step ${batch}; checkpoint written to ${ckptPath}`);
           return { status: 'stopped', history, checkpoint: ckptPath };
+        }
+        if (batch < total && performance.now() - lastSave >= checkpointMs) {
+          await save(secondsThisEpoch);
+          log.event('checkpoint', { epoch, batch, globalStep });
         }
       }
       progress.stop();
@@ -262,7 +275,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
       partialLoss = 0;
       partialSeen = 0;
       epochSeconds = 0;
-      await save();
+      await save(0);
       if (opts.stop?.requested) return { status: 'stopped', history, checkpoint: ckptPath };
     }
     return { status: epoch >= epochs ? 'completed' : 'epoch-limit', history, checkpoint: ckptPath };

@@ -33,6 +33,8 @@ export interface TrainCommandOptions {
   epochLimit?: number;
   /** Log a step row (and a progress line) every N steps. */
   logEvery?: number;
+  /** Checkpoint mid-epoch every M minutes; 0 or unset: only at the end of each epoch. */
+  checkpointMinutes?: number;
 }
 
 /** A preset's config with the command line's overrides applied. */
@@ -95,6 +97,7 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
       progress: opts.progress ?? 'auto',
       stop,
       epochLimit: opts.epochLimit,
+      checkpointMinutes: opts.checkpointMinutes || undefined,
     });
     const last = res.history[res.history.length - 1];
     if (last) {
