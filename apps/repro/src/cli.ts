@@ -54,6 +54,12 @@ program
   .option('--seed <n>', 'override the seed', int('--seed'))
   .option('--train-limit <n>', 'use only the first N training images', int('--train-limit'))
   .option('--test-limit <n>', 'use only the first N test images', int('--test-limit'))
+  .addOption(
+    new Option(
+      '--augmentation <kind>',
+      "Fashion-MNIST augmentation (default: the preset's, reference)",
+    ).choices(['reference', 'torchvision']),
+  )
   .option('--alignment-every <n>', 'log alignment angles every N steps (0: never)', int('--alignment-every'))
   .option('--epoch-limit <n>', 'train at most N epochs in this invocation', int('--epoch-limit'))
   .option('--log-every <n>', 'log a step row every N steps (default 50)', int('--log-every'))
@@ -97,8 +103,15 @@ program
   .option('--epochs <n>', 'override the number of epochs', int('--epochs'))
   .option('--train-limit <n>', 'use only the first N training images', int('--train-limit'))
   .option('--test-limit <n>', 'use only the first N test images', int('--test-limit'))
+  .addOption(
+    new Option('--augmentation <kind>', "training augmentation (default: the presets', reference)").choices([
+      'reference',
+      'torchvision',
+    ]),
+  )
   .action(async (opts) => {
     const trainArgs: string[] = [];
+    if (opts.augmentation !== undefined) trainArgs.push('--augmentation', opts.augmentation);
     if (opts.epochs !== undefined) trainArgs.push('--epochs', String(opts.epochs));
     if (opts.trainLimit !== undefined) trainArgs.push('--train-limit', String(opts.trainLimit));
     if (opts.testLimit !== undefined) trainArgs.push('--test-limit', String(opts.testLimit));

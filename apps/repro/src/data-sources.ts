@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   ArrayLoader,
   FASHION_MNIST_AUGMENTATION,
+  FASHION_MNIST_REFERENCE_AUGMENTATION,
   type ImageArrayDataset,
   ImageFolderLoader,
   indexImageNet,
@@ -34,10 +35,13 @@ export async function openRunData(config: RunConfig, dataDir?: string): Promise<
       train: new ArrayLoader(train, {
         batchSize: config.batchSize,
         seed: config.seed,
-        augmentation: FASHION_MNIST_AUGMENTATION,
+        augmentation:
+          config.augmentation === 'reference'
+            ? FASHION_MNIST_REFERENCE_AUGMENTATION
+            : FASHION_MNIST_AUGMENTATION,
       }),
       test: new ArrayLoader(test, { batchSize: 1000, shuffle: false }),
-      describe: `Fashion-MNIST from ${dir}: ${train.count} training, ${test.count} test images`,
+      describe: `Fashion-MNIST from ${dir}: ${train.count} training, ${test.count} test images, ${config.augmentation ?? 'torchvision'} augmentation`,
     };
   }
   if (!dataDir)

@@ -34,6 +34,7 @@ describe('presets', () => {
       momentum: 0.9,
       weightDecay: 1e-4,
       lastRule: 'bp',
+      augmentation: 'reference',
     });
     expect(presetConfig('fashion-quick-bp')).toMatchObject({ width: 8, epochs: 3, milestones: [2], lr: 0.1 });
     expect(Object.keys(PRESETS)).toHaveLength(12);

@@ -26,6 +26,13 @@ export interface RunConfig {
   batchManhattan?: boolean;
   noSignChange?: boolean;
   seed: number;
+  /**
+   * Fashion-MNIST training augmentation (crop 28 from 2-pixel padding, horizontal flip). 'reference': as the
+   * PyTorch scripts behind the reference figures, one crop offset per batch and gray (normalized 0) padding;
+   * 'torchvision': RandomCrop + RandomHorizontalFlip, per image, black padding. Absent: 'torchvision', which
+   * runs started before this field used.
+   */
+  augmentation?: 'reference' | 'torchvision';
   /** Use only the first N training images (quick experiments). */
   trainLimit?: number;
   /** Use only the first N test images. */
@@ -58,6 +65,7 @@ function fashion(name: string, rule: string, width: number, epochs: number, mile
     lr: rule === 'bp' ? 0.1 : 0.053,
     momentum: 0.9,
     weightDecay: 1e-4,
+    augmentation: 'reference',
     seed: 0,
   };
 }

@@ -3,6 +3,12 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import {
+  type ArrayAugmentation,
+  ArrayLoader,
+  FASHION_MNIST_AUGMENTATION,
+  FASHION_MNIST_REFERENCE_AUGMENTATION,
+} from '../src/array-loader.js';
 import { ImageFolderLoader } from '../src/batch-loader.js';
 import { ConcurrencyLimiter } from '../src/concurrency-limiter.js';
 import { evalTransform, resolveTransformOptions, trainTransform } from '../src/image-transform.js';
@@ -81,6 +87,23 @@ async function timeLoader(dir: string): Promise<Rate> {
   });
 }
 
+/** ArrayLoader over 60000 28x28 images (the Fashion-MNIST training set's size), batch 128. */
+async function timeArrayLoader(augmentation: ArrayAugmentation): Promise<Rate> {
+  const count = 60000;
+  const images = fixturePixels(28, 28 * count, 1, 7);
+  const labels = Int32Array.from({ length: count }, (_, i) => i % 10);
+  const data = { images, labels, count, height: 28, width: 28, channels: 1 };
+  const loader = new ArrayLoader(data, { batchSize: 128, seed: 1, augmentation });
+  for (const _ of loader.epoch(0)) {
+    // warm-up epoch
+  }
+  return measure(count, async () => {
+    for (const _ of loader.epoch(1)) {
+      // consume
+    }
+  });
+}
+
 const dir = await makeTempDir('bench');
 try {
   const paths = await makeImages(dir);
@@ -92,6 +115,13 @@ try {
     ['eval (resize 256 + center crop 224)', cores, await timeTransform(paths, 'eval', cores)],
     ['ImageFolderLoader train, batch 32', cores, await timeLoader(dir)],
   ];
+  const arrayRows: Array<[string, Rate]> = [
+    ['torchvision (per-image crop, black padding)', await timeArrayLoader(FASHION_MNIST_AUGMENTATION)],
+    [
+      'reference scripts (per-batch crop, zero padding)',
+      await timeArrayLoader(FASHION_MNIST_REFERENCE_AUGMENTATION),
+    ],
+  ];
   console.log(
     `${COUNT} JPEGs 500x375 q90, ${cores} cores, sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`,
   );
@@ -99,6 +129,12 @@ try {
   console.log('| --- | ---: | ---: | ---: |');
   for (const [name, conc, rate] of rows) {
     console.log(`| ${name} | ${conc} | ${rate.perSecond.toFixed(0)} | ${rate.cpuMsPerImage.toFixed(2)} |`);
+  }
+  console.log('\nArrayLoader, 60000 28x28 images, batch 128, crop 28 pad 2 + flip');
+  console.log('| augmentation | images/s | CPU ms/image |');
+  console.log('| --- | ---: | ---: |');
+  for (const [name, rate] of arrayRows) {
+    console.log(`| ${name} | ${rate.perSecond.toFixed(0)} | ${rate.cpuMsPerImage.toFixed(4)} |`);
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

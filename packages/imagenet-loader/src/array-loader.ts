@@ -9,7 +9,7 @@ import {
   shardOrder,
 } from './epoch-sampler.js';
 import type { ImageArrayDataset } from './idx-dataset.js';
-import { createRng } from './prng.js';
+import { createRng, deriveSeed, type Rng } from './prng.js';
 
 /** Fashion-MNIST training-set mean of x/255. */
 export const FASHION_MNIST_MEAN = 0.286;
@@ -24,6 +24,13 @@ export interface ArrayAugmentation {
   padding?: number;
   /** Probability of a horizontal flip. Default 0 (no flip). */
   flipProbability?: number;
+  /**
+   * Value of padded pixels after normalization. Default: that of a zero pixel, as torchvision's RandomCrop
+   * before Normalize. Padding the normalized tensor with zeros, as the PyTorch reference scripts do, is `0`.
+   */
+  paddingFill?: number;
+  /** Draw one crop offset per batch (as the PyTorch reference scripts do) instead of one per image. */
+  cropPerBatch?: boolean;
 }
 
 /** The Fashion-MNIST preset: RandomCrop(28, padding=2) then RandomHorizontalFlip(0.5). */
@@ -32,6 +39,20 @@ export const FASHION_MNIST_AUGMENTATION: Readonly<ArrayAugmentation> = {
   padding: 2,
   flipProbability: 0.5,
 };
+
+/**
+ * Fashion-MNIST augmentation exactly as `shared/reference/pytorch/fashion_mini.py`, which the fashion presets'
+ * PyTorch figures come from: per-image flips, then the normalized batch padded with zeros (the mean gray, not
+ * the black background) and cropped at one offset for the whole batch.
+ */
+export const FASHION_MNIST_REFERENCE_AUGMENTATION: Readonly<ArrayAugmentation> = {
+  ...FASHION_MNIST_AUGMENTATION,
+  paddingFill: 0,
+  cropPerBatch: true,
+};
+
+/** Seed stream of per-batch crop offsets; per-image draws hang off (seed, epoch, sample). */
+const BATCH_CROP_STREAM = 0x6a09e667;
 
 /** Options of ArrayLoader. */
 export interface ArrayLoaderOptions extends SamplingOptions {
@@ -54,6 +75,8 @@ export class ArrayLoader {
   private readonly padding: number;
   private readonly flipProbability: number;
   private readonly crop: boolean;
+  private readonly cropPerBatch: boolean;
+  private readonly paddingFill: number | undefined;
 
   constructor(
     private readonly dataset: ImageArrayDataset,
@@ -68,6 +91,11 @@ export class ArrayLoader {
     this.crop = aug.cropSize !== undefined;
     this.padding = aug.padding ?? 0;
     this.flipProbability = aug.flipProbability ?? 0;
+    this.cropPerBatch = aug.cropPerBatch ?? false;
+    this.paddingFill = aug.paddingFill;
+    if (this.paddingFill !== undefined && !Number.isFinite(this.paddingFill)) {
+      throw new Error(`paddingFill must be a finite number, got ${this.paddingFill}`);
+    }
     const cropSize = aug.cropSize ?? 0;
     if (this.crop && (cropSize > height + 2 * this.padding || cropSize > width + 2 * this.padding)) {
       throw new Error(`crop ${cropSize} is larger than the padded ${height}x${width} image`);
@@ -126,21 +154,28 @@ export class ArrayLoader {
     const images = new Float32Array(indices.length * per);
     const labels = new Int32Array(indices.length);
     const augment = this.crop || this.flipProbability > 0;
+    const { height, width } = this.dataset;
+    const drawOffset = (rng: Rng) => [
+      rng.int(0, height + 2 * this.padding - oh + 1),
+      rng.int(0, width + 2 * this.padding - ow + 1),
+    ];
+    const { seed, rank } = this.sampling;
+    const batchOffset =
+      this.crop && this.cropPerBatch
+        ? drawOffset(createRng(deriveSeed(seed, BATCH_CROP_STREAM, epoch, rank, batchIndex)))
+        : undefined;
     for (let k = 0; k < indices.length; k++) {
       const index = indices[k];
       labels[k] = this.dataset.labels[index];
-      let top = this.padding;
-      let left = this.padding;
+      let [top, left] = batchOffset ?? [this.padding, this.padding];
       let flip = false;
       if (augment) {
         // Same draw order as torchvision: crop row, crop column, then the flip.
-        const rng = createRng(sampleSeed(this.sampling.seed, epoch, index));
-        const { height, width } = this.dataset;
-        if (this.crop) {
-          top = rng.int(0, height + 2 * this.padding - oh + 1);
-          left = rng.int(0, width + 2 * this.padding - ow + 1);
-        }
+        const rng = createRng(sampleSeed(seed, epoch, index));
+        if (this.crop && !batchOffset) [top, left] = drawOffset(rng);
         flip = rng.next() < this.flipProbability;
+        // The reference scripts flip before cropping: the batch's window is taken from the mirrored image.
+        if (flip && batchOffset) left = width + 2 * this.padding - ow - left;
       }
       this.writeSample(index, top - this.padding, left - this.padding, flip, images, k * per);
     }
@@ -164,7 +199,7 @@ export class ArrayLoader {
     if (channels === 1) {
       // One-channel fast path (MNIST): no channel loop, the padding value hoisted.
       const lut = luts[0];
-      const pad = lut[0];
+      const pad = this.paddingFill ?? lut[0];
       for (let y = 0; y < oh; y++) {
         const sy = y0 + y;
         if (sy < 0 || sy >= height) {
@@ -190,7 +225,7 @@ export class ArrayLoader {
           const p = row + sx * channels;
           for (let c = 0; c < channels; c++) out[o++] = luts[c][images[p + c]];
         } else {
-          for (let c = 0; c < channels; c++) out[o++] = luts[c][0];
+          for (let c = 0; c < channels; c++) out[o++] = this.paddingFill ?? luts[c][0];
         }
       }
     }

@@ -27,6 +27,7 @@ export interface TrainCommandOptions {
   seed?: number;
   trainLimit?: number;
   testLimit?: number;
+  augmentation?: RunConfig['augmentation'];
   alignmentEvery?: number;
   progress?: 'auto' | 'bar' | 'lines' | 'none';
   /** Train at most this many epochs in this invocation. */
@@ -52,6 +53,7 @@ export function configFromOptions(opts: TrainCommandOptions): RunConfig {
   set('seed', opts.seed);
   set('trainLimit', opts.trainLimit);
   set('testLimit', opts.testLimit);
+  set('augmentation', opts.augmentation);
   if (opts.epochs !== undefined) config.milestones = config.milestones.filter((m) => m < opts.epochs!);
   if (opts.inputSize !== undefined && config.resizeSize !== undefined) {
     config.resizeSize = Math.round((opts.inputSize * 256) / 224);
