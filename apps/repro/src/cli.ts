@@ -33,6 +33,12 @@ const backendOption = () =>
     .choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
     .default('auto');
 
+const augmentationOption = () =>
+  new Option(
+    '--augmentation <kind>',
+    "Fashion-MNIST training augmentation (default: the preset's, reference)",
+  ).choices(['reference', 'torchvision']);
+
 const program = new Command('repro')
   .description('BioProp: reproduce "Biologically-plausible learning algorithms can scale to large datasets"')
   .showHelpAfterError();
@@ -54,12 +60,7 @@ program
   .option('--seed <n>', 'override the seed', int('--seed'))
   .option('--train-limit <n>', 'use only the first N training images', int('--train-limit'))
   .option('--test-limit <n>', 'use only the first N test images', int('--test-limit'))
-  .addOption(
-    new Option(
-      '--augmentation <kind>',
-      "Fashion-MNIST augmentation (default: the preset's, reference)",
-    ).choices(['reference', 'torchvision']),
-  )
+  .addOption(augmentationOption())
   .option('--alignment-every <n>', 'log alignment angles every N steps (0: never)', int('--alignment-every'))
   .option('--epoch-limit <n>', 'train at most N epochs in this invocation', int('--epoch-limit'))
   .option('--log-every <n>', 'log a step row every N steps (default 50)', int('--log-every'))
@@ -103,12 +104,7 @@ program
   .option('--epochs <n>', 'override the number of epochs', int('--epochs'))
   .option('--train-limit <n>', 'use only the first N training images', int('--train-limit'))
   .option('--test-limit <n>', 'use only the first N test images', int('--test-limit'))
-  .addOption(
-    new Option('--augmentation <kind>', "training augmentation (default: the presets', reference)").choices([
-      'reference',
-      'torchvision',
-    ]),
-  )
+  .addOption(augmentationOption())
   .action(async (opts) => {
     const trainArgs: string[] = [];
     if (opts.augmentation !== undefined) trainArgs.push('--augmentation', opts.augmentation);

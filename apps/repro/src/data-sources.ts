@@ -25,23 +25,28 @@ function firstN(ds: ImageArrayDataset, n: number | undefined): ImageArrayDataset
   return { ...ds, count: n, images: ds.images.subarray(0, n * per), labels: ds.labels.subarray(0, n) };
 }
 
+/** The Fashion-MNIST training augmentations a run config can name. */
+const FASHION_AUGMENTATIONS = {
+  reference: FASHION_MNIST_REFERENCE_AUGMENTATION,
+  torchvision: FASHION_MNIST_AUGMENTATION,
+} as const;
+
 /** Opens the data a config names: Fashion-MNIST IDX files in memory, or an ImageNet folder tree. */
 export async function openRunData(config: RunConfig, dataDir?: string): Promise<RunData> {
   if (config.dataset === 'fashion-mnist') {
     const dir = fashionMnistDir(dataDir);
     const train = firstN(await loadMnistSplit(dir, 'train'), config.trainLimit);
     const test = firstN(await loadMnistSplit(dir, 'test'), config.testLimit);
+    // Configs written before the field existed trained with torchvision's augmentation.
+    const augmentation = config.augmentation ?? 'torchvision';
     return {
       train: new ArrayLoader(train, {
         batchSize: config.batchSize,
         seed: config.seed,
-        augmentation:
-          config.augmentation === 'reference'
-            ? FASHION_MNIST_REFERENCE_AUGMENTATION
-            : FASHION_MNIST_AUGMENTATION,
+        augmentation: FASHION_AUGMENTATIONS[augmentation],
       }),
       test: new ArrayLoader(test, { batchSize: 1000, shuffle: false }),
-      describe: `Fashion-MNIST from ${dir}: ${train.count} training, ${test.count} test images, ${config.augmentation ?? 'torchvision'} augmentation`,
+      describe: `Fashion-MNIST from ${dir}: ${train.count} training, ${test.count} test images, ${augmentation} augmentation`,
     };
   }
   if (!dataDir)

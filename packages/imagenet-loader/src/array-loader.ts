@@ -76,7 +76,8 @@ export class ArrayLoader {
   private readonly flipProbability: number;
   private readonly crop: boolean;
   private readonly cropPerBatch: boolean;
-  private readonly paddingFill: number | undefined;
+  /** Per channel: the output value of a padded pixel. */
+  private readonly padValues: Float32Array;
 
   constructor(
     private readonly dataset: ImageArrayDataset,
@@ -92,9 +93,8 @@ export class ArrayLoader {
     this.padding = aug.padding ?? 0;
     this.flipProbability = aug.flipProbability ?? 0;
     this.cropPerBatch = aug.cropPerBatch ?? false;
-    this.paddingFill = aug.paddingFill;
-    if (this.paddingFill !== undefined && !Number.isFinite(this.paddingFill)) {
-      throw new Error(`paddingFill must be a finite number, got ${this.paddingFill}`);
+    if (aug.paddingFill !== undefined && !Number.isFinite(aug.paddingFill)) {
+      throw new Error(`paddingFill must be a finite number, got ${aug.paddingFill}`);
     }
     const cropSize = aug.cropSize ?? 0;
     if (this.crop && (cropSize > height + 2 * this.padding || cropSize > width + 2 * this.padding)) {
@@ -111,6 +111,7 @@ export class ArrayLoader {
       for (let v = 0; v < 256; v++) lut[v] = (v / 255 - m) / s;
       return lut;
     });
+    this.padValues = Float32Array.from(this.luts, (lut) => aug.paddingFill ?? lut[0]);
   }
 
   /** Samples this rank visits per epoch. */
@@ -194,12 +195,12 @@ export class ArrayLoader {
     const { height, width, channels, images } = this.dataset;
     const [oh, ow] = this.outSize;
     const src = index * height * width * channels;
-    const luts = this.luts;
+    const { luts, padValues } = this;
     let o = offset;
     if (channels === 1) {
       // One-channel fast path (MNIST): no channel loop, the padding value hoisted.
       const lut = luts[0];
-      const pad = this.paddingFill ?? lut[0];
+      const pad = padValues[0];
       for (let y = 0; y < oh; y++) {
         const sy = y0 + y;
         if (sy < 0 || sy >= height) {
@@ -225,7 +226,7 @@ export class ArrayLoader {
           const p = row + sx * channels;
           for (let c = 0; c < channels; c++) out[o++] = luts[c][images[p + c]];
         } else {
-          for (let c = 0; c < channels; c++) out[o++] = this.paddingFill ?? luts[c][0];
+          for (let c = 0; c < channels; c++) out[o++] = padValues[c];
         }
       }
     }

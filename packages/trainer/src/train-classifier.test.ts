@@ -39,6 +39,13 @@ function options(
 
 const weights = (m: LayersModel) => m.weights.map((w) => Array.from(w.read().dataSync()));
 
+/** The rows of a run's `metrics.jsonl`. */
+const metricRows = (dir: string) =>
+  readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
 describe('trainClassifier', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -55,10 +62,7 @@ describe('trainClassifier', () => {
     expect(res.history[1].lr).toBeCloseTo(0.005, 9);
     // Memory does not grow from epoch to epoch.
     expect(res.history[2].numTensors).toBe(res.history[1].numTensors);
-    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = metricRows(dir);
     expect(lines.filter((l) => l.type === 'epoch')).toHaveLength(3);
     const align = lines.filter((l) => l.type === 'alignment');
     expect(align.length).toBeGreaterThan(0);
@@ -130,11 +134,7 @@ describe('trainClassifier', () => {
     await expect(
       trainClassifier(options(tinyModel('fa', 3), dir, { train: crashing, checkpointMinutes: 1e-9 })),
     ).rejects.toThrow('simulated crash');
-    const events = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((l) => l.type === 'checkpoint');
+    const events = metricRows(dir).filter((l) => l.type === 'checkpoint');
     // Mid-epoch only (steps 1-5 of epoch 1, 1-2 of epoch 2); the end of an epoch has its own checkpoint.
     expect(events.map((e) => [e.epoch, e.batch])).toEqual([
       [0, 1],
@@ -147,13 +147,14 @@ describe('trainClassifier', () => {
     ]);
     const resumed = tinyModel('fa', 3);
     await trainClassifier(options(resumed, dir, { resume: true }));
-    const resume = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .find((l) => l.type === 'resume');
+    const resume = metricRows(dir).find((l) => l.type === 'resume');
     expect([resume.epoch, resume.batch]).toEqual([1, 2]);
     expect(weights(resumed)).toEqual(weights(straight));
+    for (const bad of [0, -1, Number.NaN]) {
+      await expect(
+        trainClassifier(options(resumed, mkdtempSync(join(tmpdir(), 'run-')), { checkpointMinutes: bad })),
+      ).rejects.toThrow(`checkpointMinutes must be a positive number of minutes, got ${bad}`);
+    }
   });
 
   it('frees everything but the model however the run ends: epoch limit, stop, divergence', async () => {

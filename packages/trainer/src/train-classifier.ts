@@ -101,6 +101,10 @@ function buildOptimizer(model: LayersModel, groups: GroupSpec[]): { sgd: SGD; na
  */
 export async function trainClassifier(opts: TrainClassifierOptions): Promise<TrainResult> {
   const { model, train, test, epochs, schedule } = opts;
+  const { checkpointMinutes } = opts;
+  if (checkpointMinutes !== undefined && !(checkpointMinutes > 0 && checkpointMinutes < Infinity)) {
+    throw new Error(`checkpointMinutes must be a positive number of minutes, got ${checkpointMinutes}`);
+  }
   const log = new RunLog(opts.runDir);
   const ckptPath = join(opts.runDir, 'last.ckpt');
   const progress: Progress = createProgress(opts.progress, opts.logEvery ?? 50);
@@ -148,7 +152,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
     log.writeConfig(opts.config);
   }
 
-  const checkpointMs = opts.checkpointMinutes !== undefined ? opts.checkpointMinutes * 60_000 : Infinity;
+  const checkpointMs = checkpointMinutes !== undefined ? checkpointMinutes * 60_000 : Infinity;
   let lastSave = performance.now();
   /** Writes `last.ckpt`; `secondsThisEpoch` is the training time of the current epoch so far. */
   const save = async (secondsThisEpoch: number) => {
