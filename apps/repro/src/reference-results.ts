@@ -1,6 +1,6 @@
 /**
  * PyTorch results of the Fashion-MNIST presets (final test top-1 error, percent), from the reference runs of
- * the paper's semantics (`shared/reference/fashion-*-pytorch.jsonl`), and how close a BioProp run must come.
+ * the paper's semantics (`reference/fashion-*-pytorch.jsonl`), and how close a BioProp run must come.
  */
 export const PYTORCH_REFERENCE: Record<string, { runs: number[]; tolerance: number }> = {
   'fashion-quick-bp': { runs: [10.45, 11.15, 10.73], tolerance: 1.0 },

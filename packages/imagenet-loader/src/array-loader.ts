@@ -41,7 +41,7 @@ export const FASHION_MNIST_AUGMENTATION: Readonly<ArrayAugmentation> = {
 };
 
 /**
- * Fashion-MNIST augmentation exactly as `shared/reference/pytorch/fashion_mini.py`, which the fashion presets'
+ * Fashion-MNIST augmentation exactly as `reference/pytorch/fashion_mini.py`, which the fashion presets'
  * PyTorch figures come from: per-image flips, then the normalized batch padded with zeros (the mean gray, not
  * the black background) and cropped at one offset for the whole batch.
  */

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Path of the shared PyTorch reference folder (`../shared/reference` beside the repo). */
+/** The repository's PyTorch reference folder (`reference/` at the root; its README says how it was made). */
 export function referenceDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  return join(here, '..', '..', '..', '..', '..', 'shared', 'reference');
+  return join(here, '..', '..', '..', '..', 'reference');
 }
 
 export interface ConvCase {
