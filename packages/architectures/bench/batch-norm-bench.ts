@@ -8,7 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTraining } from '../src/index';
+import { batchNormTraining } from '../src/batch-norm-training';
 
 const shapes: number[][] = [
   [128, 28, 28, 8],

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { SGD } from '@bioprop/feedback-rules';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { type BuildModelOptions, buildModel } from '../src/index';
+import { type BuildModelOptions, buildModel } from '../src/build-model';
 
 interface Net {
   name: string;

@@ -4,15 +4,15 @@ import { BOTTLENECK_EXPANSION, bottleneck } from './bottleneck';
 import { LayerFactory } from './layer-factory';
 import { freshModelSeed, positiveInteger, validateRules } from './model-options';
 
-/** ResNet depths with torchvision's block layouts. */
-export const RESNET_LAYOUTS = {
+/** The ResNet depths this package builds. */
+export type ResNetDepth = 18 | 34 | 50;
+
+/** torchvision's block layout of each depth. */
+const RESNET_LAYOUTS: Record<ResNetDepth, { block: 'basic' | 'bottleneck'; counts: readonly number[] }> = {
   18: { block: 'basic', counts: [2, 2, 2, 2] },
   34: { block: 'basic', counts: [3, 4, 6, 3] },
   50: { block: 'bottleneck', counts: [3, 4, 6, 3] },
-} as const;
-
-/** A depth of {@link RESNET_LAYOUTS}. */
-export type ResNetDepth = keyof typeof RESNET_LAYOUTS;
+};
 
 /** 'imagenet': 7x7/2 conv pad 3, BN, ReLU, 3x3/2 max pool pad 1. 'small': 3x3/1 conv pad 1, BN, ReLU. */
 export type ResNetStem = 'imagenet' | 'small';

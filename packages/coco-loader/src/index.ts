@@ -1,3 +1,6 @@
+// The public API of @bioprop/coco-loader. The JSON streaming and syntax-error locating, the pairwise sum that
+// mirrors numpy and the seeded generator stay internal.
+
 export { CategoryMap, type CocoCategory } from './category-map.js';
 export {
   type CocoEvalResult,
@@ -42,14 +45,6 @@ export {
 } from './image-transform.js';
 export { instancesFromJson, type ReadInstancesOptions, readInstances } from './instances-reader.js';
 export { boxIou, iouMatrix } from './iou.js';
-export { type JsonElementHandlers, JsonStructureError, streamJsonElements } from './json-element-stream.js';
-export {
-  describeJsonSyntaxError,
-  type JsonSyntaxLocation,
-  locateJsonSyntaxError,
-} from './json-syntax-locator.js';
-export { numpySum } from './pairwise-sum.js';
-export { Prng } from './prng.js';
 export { toCocoResults, writeResults } from './results-writer.js';
 export {
   type TargetCounts,

@@ -1,25 +1,27 @@
-export * from './layers/asymmetric-conv2d-layer';
-export * from './layers/asymmetric-dense-layer';
-export * from './layers/layer-feedback';
-export * from './metrics/alignment-probe';
-export * from './metrics/alignment-recorder';
-export * from './metrics/angles';
-export * from './ops/asymmetric-conv2d';
-export * from './ops/asymmetric-dense';
-export * from './ops/conv-filter-gradient';
-export * from './ops/conv-geometry';
-export * from './ops/conv-input-gradient';
-export * from './ops/feedback-scale';
-export * from './ops/gradient-plan';
-export * from './ops/lazy-gradient-op';
-export * from './ops/mat-mul';
-export * from './optim/sgd';
-export * from './rules/backprop';
-export * from './rules/batchwise-random-sign-feedback';
-export * from './rules/feedback-alignment';
-export * from './rules/feedback-rule';
-export * from './rules/fixed-random-sign-feedback';
-export * from './rules/random-feedback';
-export * from './rules/rule-registry';
-export * from './rules/sign-symmetry';
-export * from './rules/signed-init-feedback';
+// The public API of @bioprop/feedback-rules. Gradient formulations, the probe plumbing and seeding helpers
+// stay internal: they change with the backends, not with what a user builds.
+
+export { AsymmetricConv2D, type AsymmetricConv2DArgs } from './layers/asymmetric-conv2d-layer';
+export { AsymmetricDense, type AsymmetricDenseArgs } from './layers/asymmetric-dense-layer';
+export { type AddStateWeight, type LayerFeedback, layerFeedback } from './layers/layer-feedback';
+export { type AlignmentProbe, withAlignmentProbe } from './metrics/alignment-probe';
+export { AlignmentRecorder, type LayerAlignment } from './metrics/alignment-recorder';
+export { angleBetween } from './metrics/angles';
+export { type AsymmetricConv2dOptions, asymmetricConv2d } from './ops/asymmetric-conv2d';
+export { asymmetricDense } from './ops/asymmetric-dense';
+export { feedbackScale, type WeightKind } from './ops/feedback-scale';
+export { type ParamGroup, SGD, type SgdState } from './optim/sgd';
+export { backprop } from './rules/backprop';
+export { batchwiseRandomSignFeedback } from './rules/batchwise-random-sign-feedback';
+export { feedbackAlignment } from './rules/feedback-alignment';
+export type {
+  FeedbackArgs,
+  FeedbackContext,
+  FeedbackRule,
+  FeedbackStateSpec,
+  FeedbackUpdateArgs,
+} from './rules/feedback-rule';
+export { fixedRandomSignFeedback } from './rules/fixed-random-sign-feedback';
+export { getRule, registerRule, ruleNames } from './rules/rule-registry';
+export { signSymmetry } from './rules/sign-symmetry';
+export { signedInitFeedback } from './rules/signed-init-feedback';

@@ -12,7 +12,7 @@ import {
   ImageFolderLoader,
   indexImageNet,
   loadMnistSplit,
-} from '../src/index.js';
+} from '../src/index.js'; // the public API, as a user sees it
 
 const dir = process.argv[2] ?? DEBIAN_FASHION_MNIST_DIR;
 const train = await loadMnistSplit(dir, 'train');

@@ -1,4 +1,4 @@
-import { LayerFeedback } from '@bioprop/feedback-rules';
+import { type LayerFeedback, layerFeedback } from '@bioprop/feedback-rules';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
@@ -33,8 +33,8 @@ export function restoreModelTensors(
 function feedbackLayers(model: LayersModel): [string, LayerFeedback][] {
   const out: [string, LayerFeedback][] = [];
   for (const layer of model.layers) {
-    const fb = (layer as unknown as { feedbackState?: unknown }).feedbackState;
-    if (fb instanceof LayerFeedback) out.push([layer.name, fb]);
+    const fb = layerFeedback(layer);
+    if (fb) out.push([layer.name, fb]);
   }
   return out;
 }

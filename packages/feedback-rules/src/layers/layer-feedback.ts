@@ -47,3 +47,14 @@ export class LayerFeedback {
 export function freshSeed(): number {
   return Math.floor(Math.random() * 0x7fffffff);
 }
+
+/**
+ * The feedback side of an asymmetric layer, or undefined for any other layer. Recognises the layers of every
+ * loaded copy of this package (ESM and CommonJS builds), where `instanceof` would not.
+ */
+export function layerFeedback(layer: unknown): LayerFeedback | undefined {
+  const fb = (layer as { feedbackState?: unknown } | null)?.feedbackState as Partial<LayerFeedback> | null;
+  return fb != null && typeof fb.step === 'number' && typeof fb.rule?.name === 'string'
+    ? (fb as LayerFeedback)
+    : undefined;
+}

@@ -6,20 +6,47 @@ import { fixedRandomSignFeedback } from './fixed-random-sign-feedback';
 import { signSymmetry } from './sign-symmetry';
 import { signedInitFeedback } from './signed-init-feedback';
 
-const registry = new Map<string, FeedbackRule>();
+interface RegistryEntry {
+  rule: FeedbackRule;
+  builtIn: boolean;
+}
 
-/** Adds a rule under its name (new rules such as Kolen-Pollack plug in here). */
+/**
+ * One registry per process, kept on `globalThis`: an application that loads this package twice (its ESM
+ * and its CommonJS build, or two installed copies) still sees every rule registered through either copy.
+ */
+const REGISTRY_KEY = Symbol.for('@bioprop/feedback-rules/rule-registry');
+const holder = globalThis as typeof globalThis & { [REGISTRY_KEY]?: Map<string, RegistryEntry> };
+holder[REGISTRY_KEY] ??= new Map<string, RegistryEntry>();
+const registry = holder[REGISTRY_KEY];
+
+/**
+ * Adds a rule under its name (new rules such as Kolen-Pollack plug in here). A name that is already taken by
+ * another rule is an error; registering the same rule object again does nothing.
+ */
 export function registerRule(rule: FeedbackRule): void {
-  registry.set(rule.name, rule);
+  if (typeof rule?.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(rule.name)) {
+    throw new Error(
+      `feedback-rules: a rule's name must be lower-case letters, digits and '-', got '${rule?.name}'`,
+    );
+  }
+  const existing = registry.get(rule.name);
+  if (existing && existing.rule !== rule) {
+    throw new Error(
+      `feedback-rules: a learning rule named '${rule.name}' is already registered` +
+        `${existing.builtIn ? ' (it is built in)' : ''}; choose another name`,
+    );
+  }
+  registry.set(rule.name, { rule, builtIn: false });
 }
 
 /** The rule called `name`; unknown names are an error listing the known ones. */
 export function getRule(name: string, who = 'feedback-rules'): FeedbackRule {
-  const rule = registry.get(name);
-  if (!rule) {
+  const entry = registry.get(name);
+  if (!entry) {
     throw new Error(`${who}: unknown learning rule '${name}' (known rules: ${ruleNames().join(', ')})`);
   }
-  return rule;
+  return entry.rule;
 }
 
 /** Names of all registered rules. */
@@ -27,6 +54,7 @@ export function ruleNames(): string[] {
   return [...registry.keys()];
 }
 
+// A second copy of this module finds its built-in names taken by the first copy's equal rules and keeps those.
 for (const rule of [
   backprop,
   signSymmetry,
@@ -35,5 +63,5 @@ for (const rule of [
   batchwiseRandomSignFeedback,
   signedInitFeedback,
 ]) {
-  registerRule(rule);
+  if (!registry.has(rule.name)) registry.set(rule.name, { rule, builtIn: true });
 }
