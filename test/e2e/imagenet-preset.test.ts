@@ -56,7 +56,7 @@ describe('an ImageNet preset end to end on a generated ImageNet tree (real JPEGs
     '--batch-size',
     '16',
     '--epochs',
-    '2',
+    '6',
     '--progress',
     'lines',
     '--log-every',
@@ -86,12 +86,12 @@ describe('an ImageNet preset end to end on a generated ImageNet tree (real JPEGs
     writeFileSync(join(data, 'train', WNIDS[0], 'broken.JPEG'), good.subarray(0, 200));
   });
 
-  it('trains one epoch, evaluates and checkpoints; --resume finishes the run; report and eval read it', async () => {
+  it('trains one epoch, evaluates and checkpoints; --resume finishes the run and it has learned; report and eval read it', async () => {
     const first = await runCli([...args, '--epoch-limit', '1']);
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/ImageNet layout at .*: 3 classes, 121 training, 30 validation images/);
     expect(first.stderr).toMatch(/broken\.JPEG/);
-    expect(first.stderr).toMatch(/epoch 1\/2: train loss/);
+    expect(first.stderr).toMatch(/epoch 1\/6: train loss/);
     const second = await runCli([...args, '--resume']);
     expect(second.code).toBe(0);
     expect(second.stderr).toMatch(/resumed from .*last\.ckpt at epoch 2/);
@@ -100,11 +100,16 @@ describe('an ImageNet preset end to end on a generated ImageNet tree (real JPEGs
       .split('\n')
       .map((l) => JSON.parse(l))
       .filter((r) => r.type === 'epoch');
-    expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
-    for (const e of epochs) {
-      expect(e.top1Err).toBeGreaterThanOrEqual(0);
-      expect(e.top5Err).toBe(0); // 3 classes: the label is always in the top 5
-    }
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+    // It learned. Measured on this data over seeds 0-9 (the preset's is 0), 8 steps an epoch at lr 0.053:
+    // final validation error 0-33.3 % (chance 66.7 %); validation loss, the better of the last two epochs,
+    // 0.018-0.35 (chance ln 3 = 1.10; the first epochs read 5-740, their BN running statistics still young);
+    // training loss, the better of the last two epochs, 0.29-0.77 against 0.99-1.24 in the first epoch.
+    // Single epochs are noisy at this size (RandomResizedCrop can cut the marker out), hence 'better of two'.
+    const [penultimate, last] = epochs.slice(-2);
+    expect(last.top1Err).toBeLessThan(45);
+    expect(Math.min(penultimate.testLoss, last.testLoss)).toBeLessThan(0.5);
+    expect(Math.min(penultimate.trainLoss, last.trainLoss)).toBeLessThan(epochs[0].trainLoss);
     const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
     expect(config).toMatchObject({
       arch: 'resnet18',
@@ -123,7 +128,7 @@ describe('an ImageNet preset end to end on a generated ImageNet tree (real JPEGs
 
     const evaluated = await runCli(['eval', '--run', run, '--data', data, '--backend', 'wasm', '--json']);
     expect(evaluated.code).toBe(0);
-    expect(JSON.parse(evaluated.stdout).top1Err).toBeCloseTo(epochs[1].top1Err, 6);
+    expect(JSON.parse(evaluated.stdout).top1Err).toBeCloseTo(last.top1Err, 6);
   });
 
   it('a missing train/ folder is a clear error', async () => {
