@@ -6,7 +6,7 @@ import { readCheckpoint } from '@bioprop/trainer';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './run-cli';
 
-// A small fashion-quick run on wasm: width 4, 1280 training and 300 test images, 2 epochs of 20 steps.
+// A small fashion-quick run on wasm: width 4, 2560 training and 300 test images, 2 epochs of 40 steps.
 const small = [
   '--preset',
   'fashion-quick-ss',
@@ -15,7 +15,7 @@ const small = [
   '--width',
   '4',
   '--train-limit',
-  '1280',
+  '2560',
   '--test-limit',
   '300',
   '--epochs',
@@ -73,9 +73,11 @@ describe('repro train on Fashion-MNIST', () => {
     const rows = epochRows(straight);
     expect(rows).toHaveLength(2);
     expect(rows[1].trainLoss).toBeLessThan(rows[0].trainLoss);
-    // After 40 steps the BN running statistics are young and top-1 swings (67-77% over seeds); top-5 is steadier.
-    expect(rows[1].top1Err).toBeLessThan(85); // chance is 90
-    expect(rows[1].top5Err).toBeLessThan(30); // chance is 50
+    // It learned. Measured over seeds 0-7 (the preset's is 0): final top-1 error 36.3-70.7 % (chance 90 %),
+    // top-5 error 1.7-19.0 % (chance 50 %). With half the steps seed 7 ended at 88 % / 36.7 %: the BN running
+    // statistics were still young, so this run takes 80 steps.
+    expect(rows[1].top1Err).toBeLessThan(80);
+    expect(rows[1].top5Err).toBeLessThan(30);
     expect(rows[1].numTensors).toBe(rows[0].numTensors);
     expect(rows[1].rssMB).toBeGreaterThan(0);
     expect(readFileSync(join(straight, 'epochs.csv'), 'utf8')).toContain('rssMB');

@@ -6,8 +6,12 @@ export interface ImageBatch {
   shape: [number, number, number, number];
 }
 
-/** Anything that yields an epoch of batches from a batch offset (ImageFolderLoader, ArrayLoader). */
-export interface BatchSource {
+/**
+ * Anything that yields an epoch of batches from a batch offset (ImageFolderLoader, ArrayLoader,
+ * DetectionPipeline). An epoch started at `startBatch` yields exactly the batches an uninterrupted epoch yields
+ * from that position, so a run resumed mid-epoch sees the same data.
+ */
+export interface BatchSource<B = ImageBatch> {
   readonly batchesPerEpoch: number;
-  epoch(epoch: number, start?: { startBatch?: number }): Iterable<ImageBatch> | AsyncIterable<ImageBatch>;
+  epoch(epoch: number, start?: { startBatch?: number }): Iterable<B> | AsyncIterable<B>;
 }

@@ -5,6 +5,7 @@ export { BACKEND_CHOICES, type BackendChoice, type BackendSelection, selectBacke
 export type { BatchSource, ImageBatch } from './batch-source';
 export { type CheckpointContents, readCheckpoint, writeCheckpoint } from './checkpoint';
 export { crossEntropy, topKCorrect } from './classification-metrics';
+export { classificationTask } from './classification-task';
 export { type EvalResult, evaluateClassifier } from './evaluate';
 export {
   constantSchedule,
@@ -13,13 +14,17 @@ export {
   stepSchedule,
   warmupMultiStepSchedule,
 } from './lr-schedule';
+export { type LeafLayer, leafLayers } from './model-layers';
 export { modelTensors, restoreModelTensors } from './model-state';
+export type { GroupSpec } from './optimizer-groups';
 export type { ProgressMode } from './progress';
 export type { EpochRecord, StepRecord } from './run-log';
+export type { Metrics, StepLosses, TrainingTask } from './task';
 export {
   DivergenceError,
-  type GroupSpec,
-  type TrainClassifierOptions,
+  type StepContext,
+  type TrainOptions,
   type TrainResult,
-  trainClassifier,
-} from './train-classifier';
+  train,
+} from './train';
+export { type TrainClassifierOptions, trainClassifier } from './train-classifier';

@@ -1,11 +1,20 @@
 import { type LayerFeedback, layerFeedback } from '@bioprop/feedback-rules';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { leafLayers } from './model-layers';
 
-/** Every weight of a model (trainable, running statistics, feedback state) by its stable `layer/weight` name. */
+/**
+ * Every weight of a model (trainable, running statistics, feedback state) by its stable `layer/weight` name,
+ * nested models included; two weights of one name (equal layer names in two nested models) are an error.
+ */
 export function modelTensors(model: LayersModel): Record<string, tf.Tensor> {
   const out: Record<string, tf.Tensor> = {};
-  for (const w of model.weights) out[w.originalName] = w.read();
+  for (const w of model.weights) {
+    if (out[w.originalName]) {
+      throw new Error(`the model has two weights named '${w.originalName}': give its layers unique names`);
+    }
+    out[w.originalName] = w.read();
+  }
   return out;
 }
 
@@ -32,7 +41,7 @@ export function restoreModelTensors(
 
 function feedbackLayers(model: LayersModel): [string, LayerFeedback][] {
   const out: [string, LayerFeedback][] = [];
-  for (const layer of model.layers) {
+  for (const { layer } of leafLayers(model)) {
     const fb = layerFeedback(layer);
     if (fb) out.push([layer.name, fb]);
   }

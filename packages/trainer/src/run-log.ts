@@ -1,21 +1,22 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** One row of a run's per-epoch log. */
+/**
+ * One row of a run's per-epoch log: the fields below, the task's evaluation metrics (classification:
+ * `testLoss`, `top1Err`, `top5Err`) and the mean of each named training loss part as `train_<name>`.
+ */
 export interface EpochRecord {
   epoch: number;
   lr: number;
   trainLoss: number;
-  testLoss: number;
-  top1Err: number;
-  top5Err: number;
   seconds: number;
   imagesPerSec: number;
   numTensors: number;
   rssMB: number;
+  [metric: string]: number;
 }
 
-/** One row of a run's per-N-steps log. */
+/** One row of a run's per-N-steps log; named training loss parts follow `loss`. */
 export interface StepRecord {
   epoch: number;
   step: number;
@@ -23,6 +24,7 @@ export interface StepRecord {
   lr: number;
   loss: number;
   imagesPerSec: number;
+  [part: string]: number;
 }
 
 /**

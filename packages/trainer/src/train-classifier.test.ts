@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BatchSource } from './batch-source';
 import { multiStepSchedule } from './lr-schedule';
 import { quadrantSource, tinyModel } from './testing/tiny-setup';
-import { DivergenceError, type TrainClassifierOptions, trainClassifier } from './train-classifier';
+import { DivergenceError } from './train';
+import { type TrainClassifierOptions, trainClassifier } from './train-classifier';
 
 const train = quadrantSource(96, 16, 1);
 const test = quadrantSource(64, 32, 2);

@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageBatch } from './batch-source';
+import { crossEntropy } from './classification-metrics';
+import { evaluateClassifier } from './evaluate';
+import type { TrainingTask } from './task';
+
+/** Image classification: cross-entropy on logits; metrics test loss, top-1 and top-5 error (percent). */
+export const classificationTask: TrainingTask<ImageBatch> = {
+  batchSize: (batch) => batch.labels.length,
+  trainingStep(model, batch) {
+    const x = tf.tensor4d(batch.images, batch.shape);
+    const y = tf.tensor1d(batch.labels, 'int32');
+    return { loss: crossEntropy(model.apply(x, { training: true }) as tf.Tensor2D, y) };
+  },
+  async evaluate(model, source) {
+    const { loss, top1Err, top5Err } = await evaluateClassifier(model, source);
+    return { testLoss: loss, top1Err, top5Err };
+  },
+  describeMetrics: (m) =>
+    `test loss ${m.testLoss.toFixed(4)}, top-1 err ${m.top1Err.toFixed(2)}%, top-5 err ${m.top5Err.toFixed(2)}%`,
+};
