@@ -1,17 +1,15 @@
-import type { LayersModel } from '@tensorflow/tfjs-layers';
-
-type Layer = LayersModel['layers'][number];
+import type { LayersModel, layers } from '@tensorflow/tfjs-layers';
 
 /** A layer that holds weights itself, with the names of the models it sits in (outermost first). */
 export interface LeafLayer {
-  layer: Layer;
+  layer: layers.Layer;
   /** Names of the enclosing nested models, then the layer's own name. */
   path: string[];
 }
 
-function nestedLayers(layer: Layer): Layer[] | undefined {
+function nestedLayers(layer: layers.Layer): layers.Layer[] | undefined {
   const inner = (layer as { layers?: unknown }).layers;
-  return Array.isArray(inner) ? (inner as Layer[]) : undefined;
+  return Array.isArray(inner) ? (inner as layers.Layer[]) : undefined;
 }
 
 /**
@@ -20,9 +18,9 @@ function nestedLayers(layer: Layer): Layer[] | undefined {
  */
 export function leafLayers(model: LayersModel): LeafLayer[] {
   const out: LeafLayer[] = [];
-  const seen = new Set<Layer>();
-  const visit = (layers: Layer[], outer: string[]) => {
-    for (const layer of layers) {
+  const seen = new Set<layers.Layer>();
+  const visit = (list: layers.Layer[], outer: string[]) => {
+    for (const layer of list) {
       if (seen.has(layer)) continue;
       seen.add(layer);
       const inner = nestedLayers(layer);

@@ -8,7 +8,7 @@ export interface Progress {
   log(line: string): void;
 }
 
-/** Mode of {@link createProgress}. */
+/** How training progress is shown: a bar on a terminal, plain lines, or nothing (`auto` picks). */
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 
 /** A progress bar (cli-progress) when stderr is a terminal, plain log lines every `every` steps otherwise. */
