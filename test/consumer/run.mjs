@@ -89,14 +89,16 @@ function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-/** Runs a command; resolves { code, output, ms } (output is stdout and stderr interleaved). */
+/** Runs a command; resolves { code, output, stdout, ms } (output: stdout and stderr interleaved). */
 function run(cmd, args, { cwd, env = cleanEnv(), timeoutMs = RUN_TIMEOUT_MS } = {}) {
   return new Promise((resolvePromise) => {
     const t = Date.now();
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let stdout = '';
     child.stdout.on('data', (d) => {
       output += d;
+      stdout += d;
     });
     child.stderr.on('data', (d) => {
       output += d;
@@ -108,14 +110,14 @@ function run(cmd, args, { cwd, env = cleanEnv(), timeoutMs = RUN_TIMEOUT_MS } = 
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolvePromise({ code: -1, output: `${output}\n${error.message}`, ms: Date.now() - t });
+      resolvePromise({ code: -1, output: `${output}\n${error.message}`, stdout, ms: Date.now() - t });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (timedOut)
         output += `\n(killed: did not exit within ${seconds(timeoutMs)}; an open handle keeps it alive?)`;
       else if (signal) output += `\n(killed by ${signal})`;
-      resolvePromise({ code: code ?? -1, output, ms: Date.now() - t });
+      resolvePromise({ code: code ?? -1, output, stdout, ms: Date.now() - t });
     });
   });
 }
@@ -177,7 +179,7 @@ async function main() {
       console.log(indent(pack.output));
       return;
     }
-    const packed = JSON.parse(pack.output.slice(pack.output.indexOf('[')));
+    const packed = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')));
     for (const p of packages) {
       const entry = packed.find((e) => e.name === p.name);
       const detail = entry
