@@ -16,4 +16,11 @@ export {
   type TorchStateDictInput,
   type TorchTensor,
 } from './pytorch-state-dict';
-export { type ResNetDepth, type ResNetOptions, type ResNetStem, resnet } from './resnet';
+export {
+  type ResNetBackboneOptions,
+  type ResNetDepth,
+  type ResNetOptions,
+  type ResNetStem,
+  resnet,
+  resnetBackbone,
+} from './resnet';

@@ -12,6 +12,8 @@ export interface LayerFactoryOptions {
   lastRule: string;
   /** Model seed; each layer derives its own from it and its name. */
   seed: number;
+  /** Put before every layer name (a detector's `backbone.body.`). Default none. */
+  namePrefix?: string;
 }
 
 /** Options of {@link LayerFactory.conv}. */
@@ -31,10 +33,15 @@ type T = tfl.SymbolicTensor;
 export class LayerFactory {
   constructor(readonly options: LayerFactoryOptions) {}
 
+  /** The full layer name; seeds come from the unprefixed one, so a prefix does not change the init. */
+  private full(name: string): string {
+    return (this.options.namePrefix ?? '') + name;
+  }
+
   /** Convolution without bias (every conv here is followed by batch norm). */
   conv(name: string, x: T, spec: ConvSpec): T {
     return new AsymmetricConv2D({
-      name,
+      name: this.full(name),
       filters: spec.filters,
       kernelSize: spec.kernelSize,
       strides: spec.strides ?? 1,
@@ -48,7 +55,7 @@ export class LayerFactory {
   /** Dense layer; `last` marks the classifier, which uses `lastRule`. */
   dense(name: string, x: T, units: number, opts: { useBias: boolean; last: boolean }): T {
     return new AsymmetricDense({
-      name,
+      name: this.full(name),
       units,
       useBias: opts.useBias,
       rule: opts.last ? this.options.lastRule : this.options.rule,
@@ -58,18 +65,18 @@ export class LayerFactory {
 
   /** PyTorch batch norm (gamma 1, beta 0). */
   batchNorm(name: string, x: T): T {
-    return new TorchBatchNorm({ name }).apply(x) as T;
+    return new TorchBatchNorm({ name: this.full(name) }).apply(x) as T;
   }
 
   relu(name: string, x: T): T {
-    return tfl.layers.reLU({ name }).apply(x) as T;
+    return tfl.layers.reLU({ name: this.full(name) }).apply(x) as T;
   }
 
   maxPool(name: string, x: T, poolSize: number, strides: number, pad: number): T {
-    return new PaddedMaxPool2D({ name, poolSize, strides, pad }).apply(x) as T;
+    return new PaddedMaxPool2D({ name: this.full(name), poolSize, strides, pad }).apply(x) as T;
   }
 
   add(name: string, a: T, b: T): T {
-    return tfl.layers.add({ name }).apply([a, b]) as T;
+    return tfl.layers.add({ name: this.full(name) }).apply([a, b]) as T;
   }
 }

@@ -40,42 +40,80 @@ export interface ResNetOptions {
   name?: string;
 }
 
-/**
- * ResNet-18/34/50 with torchvision's topology as a tfjs LayersModel on NHWC input. Layers are named after the
- * PyTorch modules of the reference code: `stem.0` (conv), `stem.1` (BN), `layers.<i>.c1` ... `layers.<i>.down.1`
- * (blocks numbered 0.. across all stages), `fc`.
- */
-export function resnet(options: ResNetOptions): tfl.LayersModel {
-  const layout = RESNET_LAYOUTS[options.depth];
-  if (!layout) {
+/** Options of {@link resnetBackbone}: those of a ResNet without the classifier, plus which stages to return. */
+export interface ResNetBackboneOptions {
+  depth: ResNetDepth;
+  /** Rule of every conv. Default 'bp'. */
+  rule?: string;
+  /** Channels of the stem and first stage (64 in the standard nets); stages use 1, 2, 4, 8 times it. */
+  width?: number;
+  /** Default 3. */
+  inputChannels?: number;
+  /** Default 'imagenet'. */
+  stem?: ResNetStem;
+  /** Fixes all weight init and random feedback. Default: drawn at random (and stored in the layer configs). */
+  seed?: number;
+  /** Stages whose outputs the model returns, 1-4 (torchvision's layer1..layer4; C2..C5). Default [2, 3, 4]. */
+  stages?: number[];
+  /** Put before every layer name, e.g. `backbone.body.` so names match a detector's state_dict keys. */
+  namePrefix?: string;
+  /** Model name. Default `resnet<depth>_backbone`. */
+  name?: string;
+}
+
+interface BodySpec {
+  who: string;
+  depth: ResNetDepth;
+  rule: string;
+  lastRule: string;
+  width: number;
+  inputChannels: number;
+  stem: ResNetStem;
+  seed: number;
+  namePrefix: string;
+}
+
+function bodySpec(who: string, o: ResNetBackboneOptions & { lastRule?: string }): BodySpec {
+  if (!RESNET_LAYOUTS[o.depth]) {
     throw new Error(
-      `resnet: unknown depth ${options.depth} (known depths: ${Object.keys(RESNET_LAYOUTS).join(', ')})`,
+      `resnet: unknown depth ${o.depth} (known depths: ${Object.keys(RESNET_LAYOUTS).join(', ')})`,
     );
   }
-  const who = `resnet${options.depth}`;
-  const rule = options.rule ?? 'bp';
-  const lastRule = options.lastRule ?? 'bp';
+  const rule = o.rule ?? 'bp';
+  const lastRule = o.lastRule ?? 'bp';
   validateRules(who, rule, lastRule);
-  const width = positiveInteger(who, 'width', options.width ?? 64);
-  const inputChannels = positiveInteger(who, 'inputChannels', options.inputChannels ?? 3);
-  const classes = positiveInteger(who, 'classes', options.classes ?? 1000);
-  const inputSize = positiveInteger(who, 'inputSize', options.inputSize ?? 224);
-  const stem = options.stem ?? 'imagenet';
+  const stem = o.stem ?? 'imagenet';
   if (stem !== 'imagenet' && stem !== 'small') {
     throw new Error(`${who}: unknown stem '${stem}' (known stems: imagenet, small)`);
   }
-  const minSize = stem === 'imagenet' ? 32 : 8;
-  if (inputSize < minSize) {
-    // Below this the last stage would see an empty feature map.
-    throw new Error(
-      `${who}: inputSize must be at least ${minSize} with the '${stem}' stem, got ${inputSize}`,
-    );
-  }
-  const f = new LayerFactory({ rule, lastRule, seed: options.seed ?? freshModelSeed() });
+  return {
+    who,
+    depth: o.depth,
+    rule,
+    lastRule,
+    width: positiveInteger(who, 'width', o.width ?? 64),
+    inputChannels: positiveInteger(who, 'inputChannels', o.inputChannels ?? 3),
+    stem,
+    seed: o.seed ?? freshModelSeed(),
+    namePrefix: o.namePrefix ?? '',
+  };
+}
 
-  const input = tfl.input({ shape: [inputSize, inputSize, inputChannels], name: 'input' });
+/** The stem and the four stages applied to `input`; returns the factory and each stage's output (C2..C5). */
+function resnetBody(
+  spec: BodySpec,
+  input: tfl.SymbolicTensor,
+): { f: LayerFactory; stages: tfl.SymbolicTensor[] } {
+  const layout = RESNET_LAYOUTS[spec.depth];
+  const { width } = spec;
+  const f = new LayerFactory({
+    rule: spec.rule,
+    lastRule: spec.lastRule,
+    seed: spec.seed,
+    namePrefix: spec.namePrefix,
+  });
   let h: tfl.SymbolicTensor;
-  if (stem === 'imagenet') {
+  if (spec.stem === 'imagenet') {
     h = f.conv('stem.0', input, { filters: width, kernelSize: 7, strides: 2, pad: 3 });
     h = f.relu('stem.2', f.batchNorm('stem.1', h));
     h = f.maxPool('stem.3', h, 3, 2, 1);
@@ -83,7 +121,7 @@ export function resnet(options: ResNetOptions): tfl.LayersModel {
     h = f.conv('stem.0', input, { filters: width, kernelSize: 3, strides: 1, pad: 1 });
     h = f.relu('stem.2', f.batchNorm('stem.1', h));
   }
-
+  const stages: tfl.SymbolicTensor[] = [];
   let inChannels = width;
   let index = 0;
   layout.counts.forEach((count, stage) => {
@@ -99,9 +137,53 @@ export function resnet(options: ResNetOptions): tfl.LayersModel {
         inChannels = planes * BOTTLENECK_EXPANSION;
       }
     }
+    stages.push(h);
   });
+  return { f, stages };
+}
 
-  h = tfl.layers.globalAveragePooling2d({ name: 'pool' }).apply(h) as tfl.SymbolicTensor;
+/**
+ * ResNet-18/34/50 with torchvision's topology as a tfjs LayersModel on NHWC input. Layers are named after the
+ * PyTorch modules of the reference code: `stem.0` (conv), `stem.1` (BN), `layers.<i>.c1` ... `layers.<i>.down.1`
+ * (blocks numbered 0.. across all stages), `fc`.
+ */
+export function resnet(options: ResNetOptions): tfl.LayersModel {
+  const who = `resnet${options.depth}`;
+  const spec = bodySpec(who, options);
+  const classes = positiveInteger(who, 'classes', options.classes ?? 1000);
+  const inputSize = positiveInteger(who, 'inputSize', options.inputSize ?? 224);
+  const minSize = spec.stem === 'imagenet' ? 32 : 8;
+  if (inputSize < minSize) {
+    // Below this the last stage would see an empty feature map.
+    throw new Error(
+      `${who}: inputSize must be at least ${minSize} with the '${spec.stem}' stem, got ${inputSize}`,
+    );
+  }
+  const input = tfl.input({ shape: [inputSize, inputSize, spec.inputChannels], name: 'input' });
+  const { f, stages } = resnetBody(spec, input);
+  const h = tfl.layers.globalAveragePooling2d({ name: 'pool' }).apply(stages[3]) as tfl.SymbolicTensor;
   const logits = f.dense('fc', h, classes, { useBias: true, last: true });
   return tfl.model({ inputs: input, outputs: logits, name: options.name ?? who });
+}
+
+/**
+ * The convolutional body of a ResNet as a feature extractor for any input size (a detector's backbone): input
+ * `[N, H, W, C]`, outputs the chosen stages' feature maps (default C3, C4, C5 at strides 8, 16, 32 with the
+ * ImageNet stem). Same layers, names, init and seeds as {@link resnet} without `fc`, so a classifier's weights
+ * load into it by name.
+ */
+export function resnetBackbone(options: ResNetBackboneOptions): tfl.LayersModel {
+  const who = `resnet${options.depth} backbone`;
+  const spec = bodySpec(who, options);
+  const wanted = options.stages ?? [2, 3, 4];
+  if (wanted.length === 0 || wanted.some((s) => !Number.isInteger(s) || s < 1 || s > 4)) {
+    throw new Error(`${who}: stages must be a non-empty list of 1, 2, 3 or 4, got [${wanted.join(', ')}]`);
+  }
+  const input = tfl.input({ shape: [null, null, spec.inputChannels], name: `${spec.namePrefix}input` });
+  const { stages } = resnetBody(spec, input);
+  return tfl.model({
+    inputs: input,
+    outputs: wanted.map((s) => stages[s - 1]),
+    name: options.name ?? `resnet${options.depth}_backbone`,
+  });
 }
