@@ -1,7 +1,11 @@
 // The public API of @bioprop/feedback-rules. Gradient formulations, the probe plumbing and seeding helpers
 // stay internal: they change with the backends, not with what a user builds.
 
-export { AsymmetricConv2D, type AsymmetricConv2DArgs } from './layers/asymmetric-conv2d-layer';
+export {
+  AsymmetricConv2D,
+  type AsymmetricConv2DArgs,
+  type ConvKernelInit,
+} from './layers/asymmetric-conv2d-layer';
 export { AsymmetricDense, type AsymmetricDenseArgs } from './layers/asymmetric-dense-layer';
 export { type AddStateWeight, type LayerFeedback, layerFeedback } from './layers/layer-feedback';
 export { type AlignmentProbe, withAlignmentProbe } from './metrics/alignment-probe';

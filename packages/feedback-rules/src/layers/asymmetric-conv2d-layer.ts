@@ -7,6 +7,16 @@ import { asymmetricConv2d } from '../ops/asymmetric-conv2d';
 import { feedbackScale } from '../ops/feedback-scale';
 import { freshSeed, LayerFeedback } from './layer-feedback';
 
+/**
+ * How a conv kernel is initialised; the rule's feedback scale `s` is the standard deviation of this draw, so
+ * that `sign(W) * s` and `N(0, s)` start at the scale of W.
+ * - `'he-normal'`: `N(0, sqrt(2 / (kh * kw * out)))`, the paper's code (the default);
+ * - `'fan-in-uniform'`: `U(-sqrt(3 / fan_in), sqrt(3 / fan_in))`, std `1 / sqrt(fan_in)` (PyTorch's
+ *   `kaiming_uniform_(a=1)`, torchvision's FPN);
+ * - `{ stddev }`: `N(0, stddev)` (torchvision's RetinaNet heads: 0.01).
+ */
+export type ConvKernelInit = 'he-normal' | 'fan-in-uniform' | { stddev: number };
+
 /** Configuration of {@link AsymmetricConv2D}. */
 export interface AsymmetricConv2DArgs extends LayerArgs {
   filters: number;
@@ -15,6 +25,10 @@ export interface AsymmetricConv2DArgs extends LayerArgs {
   /** Symmetric zero padding on each side (PyTorch `padding`). */
   pad?: number;
   useBias?: boolean;
+  /** Kernel initialisation, which also sets the feedback scale. Default 'he-normal'. */
+  kernelInit?: ConvKernelInit;
+  /** Initial value of every bias (RetinaNet's classifier starts at a prior probability). Default 0. */
+  biasInit?: number;
   /** Learning rule name: bp, ss, fa, frsf, brsf, fa-signed-init, or any registered rule. */
   rule?: string;
   /** Fixes the kernel init and the rule's random feedback. */
@@ -32,6 +46,8 @@ export class AsymmetricConv2D extends layers.Layer {
   readonly strides: number;
   readonly pad: number;
   readonly useBias: boolean;
+  readonly kernelInit: ConvKernelInit;
+  readonly biasInit: number;
   readonly ruleName: string;
   readonly seed: number;
   kernel: LayerVariable | null = null;
@@ -51,6 +67,16 @@ export class AsymmetricConv2D extends layers.Layer {
     this.strides = args.strides ?? 1;
     this.pad = args.pad ?? 0;
     this.useBias = args.useBias ?? false;
+    this.kernelInit = args.kernelInit ?? 'he-normal';
+    const init = this.kernelInit;
+    if (init !== 'he-normal' && init !== 'fan-in-uniform' && !(typeof init === 'object' && init.stddev > 0)) {
+      throw new Error(
+        `${who}: kernelInit must be 'he-normal', 'fan-in-uniform' or { stddev > 0 }, got ${JSON.stringify(init)}`,
+      );
+    }
+    this.biasInit = args.biasInit ?? 0;
+    if (!Number.isFinite(this.biasInit))
+      throw new Error(`${who}: biasInit must be finite, got ${args.biasInit}`);
     this.ruleName = args.rule ?? 'bp';
     this.seed = args.seed ?? freshSeed();
     this.inputSpec = [{ ndim: 4 }];
@@ -61,17 +87,28 @@ export class AsymmetricConv2D extends layers.Layer {
     const inChannels = shape[3];
     if (inChannels == null) throw new Error(`AsymmetricConv2D '${this.name}': input channels must be known`);
     const kernelShape = [this.kernelSize, this.kernelSize, inChannels, this.filters];
-    const scale = feedbackScale('conv2d', kernelShape);
+    const fanIn = this.kernelSize * this.kernelSize * inChannels;
+    const init = this.kernelInit;
+    const scale =
+      init === 'he-normal'
+        ? feedbackScale('conv2d', kernelShape)
+        : init === 'fan-in-uniform'
+          ? 1 / Math.sqrt(fanIn)
+          : init.stddev;
+    const bound = Math.sqrt(3) * scale;
     this.kernel = this.addWeight(
       'kernel',
       kernelShape,
       'float32',
-      initializers.randomNormal({ mean: 0, stddev: scale, seed: this.seed }),
+      init === 'fan-in-uniform'
+        ? initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed })
+        : initializers.randomNormal({ mean: 0, stddev: scale, seed: this.seed }),
       undefined,
       true,
     );
     if (this.useBias) {
-      this.bias = this.addWeight('bias', [this.filters], 'float32', initializers.zeros(), undefined, true);
+      const biasInit = initializers.constant({ value: this.biasInit });
+      this.bias = this.addWeight('bias', [this.filters], 'float32', biasInit, undefined, true);
     }
     this.feedbackState = new LayerFeedback(
       this.ruleName,
@@ -113,6 +150,8 @@ export class AsymmetricConv2D extends layers.Layer {
       strides: this.strides,
       pad: this.pad,
       useBias: this.useBias,
+      kernelInit: this.kernelInit,
+      biasInit: this.biasInit,
       rule: this.ruleName,
       seed: this.seed,
     };

@@ -134,6 +134,53 @@ describe('layer classes', () => {
     expect(Array.from(mk(2))).not.toEqual(Array.from(w));
   });
 
+  it("kernelInit sets the draw and the rule's feedback scale (torchvision's FPN and heads), biasInit the bias", async () => {
+    const stats = (init: 'fan-in-uniform' | { stddev: number }) => {
+      const l = new AsymmetricConv2D({
+        filters: 64,
+        kernelSize: 3,
+        pad: 1,
+        seed: 4,
+        kernelInit: init,
+        useBias: true,
+        biasInit: -4.59511985,
+        rule: 'fa',
+      });
+      l.build([null, 8, 8, 32]);
+      const w = Array.from(l.kernel!.read().dataSync());
+      const b = Array.from(l.feedbackState!.stateWeights.feedback.read().dataSync());
+      const std = (v: number[]) => Math.sqrt(v.reduce((a, x) => a + x * x, 0) / v.length);
+      return {
+        l,
+        w,
+        max: Math.max(...w.map(Math.abs)),
+        std: std(w),
+        feedbackStd: std(b),
+        bias: l.bias!.read().dataSync(),
+      };
+    };
+    const fanIn = 9 * 32;
+    const u = stats('fan-in-uniform');
+    expect(u.l.feedbackState!.ctx.scale).toBeCloseTo(1 / Math.sqrt(fanIn), 12);
+    expect(u.max).toBeLessThanOrEqual(Math.sqrt(3 / fanIn));
+    expect(u.max).toBeGreaterThan(0.99 * Math.sqrt(3 / fanIn)); // 18k draws reach the bound
+    expect(u.std * Math.sqrt(fanIn)).toBeCloseTo(1, 1);
+    expect(u.feedbackStd * Math.sqrt(fanIn)).toBeCloseTo(1, 1); // fa: B ~ N(0, s), s = std of W
+    const n = stats({ stddev: 0.01 });
+    expect(n.l.feedbackState!.ctx.scale).toBe(0.01);
+    expect(n.std / 0.01).toBeCloseTo(1, 1);
+    expect(n.feedbackStd / 0.01).toBeCloseTo(1, 1);
+    expect(Array.from(n.bias).every((v) => Math.abs(v + 4.59511985) < 1e-6)).toBe(true);
+    // The settings travel with the layer's config, so a saved model rebuilds the same layer.
+    const config = n.l.getConfig();
+    expect(config).toMatchObject({ kernelInit: { stddev: 0.01 }, biasInit: -4.59511985 });
+    expect(
+      () => new AsymmetricConv2D({ name: 'c', filters: 1, kernelSize: 1, kernelInit: { stddev: 0 } }),
+    ).toThrow(
+      "AsymmetricConv2D 'c': kernelInit must be 'he-normal', 'fan-in-uniform' or { stddev > 0 }, got {\"stddev\":0}",
+    );
+  });
+
   it('unknown rule names the layer and lists the known rules', () => {
     const l = new AsymmetricConv2D({ name: 'convX', filters: 2, kernelSize: 3, rule: 'nope' });
     expect(() => l.build([null, 4, 4, 1])).toThrow(
