@@ -23,7 +23,7 @@ function finalErrors(file: string): Record<string, number[]> {
   }
   const byRule: Record<string, number[]> = {};
   for (const l of [...last.values()].sort((a, b) => a.seed - b.seed)) {
-    (byRule[l.rule] ??= []).push(l.test_top1_err);
+    byRule[l.rule] = [...(byRule[l.rule] ?? []), l.test_top1_err];
   }
   return byRule;
 }

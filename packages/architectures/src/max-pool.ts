@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
-import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common.js';
 
 /** Configuration of {@link PaddedMaxPool2D}. */
 export interface PaddedMaxPool2DArgs extends LayerArgs {

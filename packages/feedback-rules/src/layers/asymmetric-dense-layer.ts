@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
-import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
-import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common';
-import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common.js';
+import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import { asymmetricDense } from '../ops/asymmetric-dense';
 import { feedbackScale } from '../ops/feedback-scale';
 import { freshSeed, LayerFeedback } from './layer-feedback';
