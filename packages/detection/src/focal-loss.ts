@@ -12,11 +12,9 @@ export function sigmoidFocalLoss<T extends tf.Tensor>(
   gamma = 2,
 ): T {
   return tf.tidy(() => {
-    // max(x, 0) - x t + log(1 + exp(-|x|)): BCE with logits that neither overflows nor loses small losses
-    const ce = tf.add(
-      tf.sub(tf.relu(logits), tf.mul(logits, targets)),
-      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
-    );
+    // BCE with logits as softplus(x) - x t: no overflow; it rounds away only the tiny losses of confident
+    // positives, which (1 - p_t)^gamma makes negligible anyway
+    const ce = tf.sub(tf.softplus(logits), tf.mul(logits, targets));
     let loss: tf.Tensor = ce;
     if (gamma !== 0) {
       // 1 - p_t = p (1 - t) + (1 - p) t, with 1 - p as sigmoid(-x): no cancellation when p is near 1
@@ -27,7 +25,8 @@ export function sigmoidFocalLoss<T extends tf.Tensor>(
       loss = tf.mul(loss, gamma === 2 ? tf.square(oneMinusPt) : tf.pow(oneMinusPt, gamma));
     }
     if (alpha >= 0) {
-      loss = tf.mul(loss, tf.add(tf.mul(targets, alpha), tf.mul(tf.sub(1, targets), 1 - alpha)));
+      // alpha t + (1 - alpha) (1 - t)
+      loss = tf.mul(loss, tf.add(tf.mul(targets, 2 * alpha - 1), 1 - alpha));
     }
     return loss as T;
   });

@@ -137,7 +137,9 @@ export function retinaNetLosses(
     const classes = tf.tensor3d(classOf, [numImages, numAnchors, 1], 'int32');
     const oneHot = tf.cast(tf.equal(classes, tf.range(0, numClasses, 1, 'int32')), 'float32');
     const focal = sigmoidFocalLoss(clsLogits, oneHot, options.focalAlpha ?? 0.25, options.focalGamma ?? 2);
-    const classification = tf.sum(tf.mul(focal, tf.tensor3d(clsWeight, [numImages, numAnchors, 1])));
+    // classes first, then weighted anchors: smaller sums lose less in float32 than one sum over N x A x K
+    const perAnchor = tf.sum(focal, 2);
+    const classification = tf.sum(tf.mul(perAnchor, tf.tensor2d(clsWeight, [numImages, numAnchors])));
 
     const target = tf.tensor3d(boxTarget, [numImages, numAnchors, 4]);
     const weights = tf.tensor3d(boxWeight, [numImages, numAnchors, 1]);
