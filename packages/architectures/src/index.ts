@@ -23,4 +23,5 @@ export {
   type ResNetStem,
   resnet,
   resnetBackbone,
+  resnetFeatures,
 } from './resnet';

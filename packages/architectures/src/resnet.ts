@@ -167,23 +167,36 @@ export function resnet(options: ResNetOptions): tfl.LayersModel {
 }
 
 /**
- * The convolutional body of a ResNet as a feature extractor for any input size (a detector's backbone): input
- * `[N, H, W, C]`, outputs the chosen stages' feature maps (default C3, C4, C5 at strides 8, 16, 32 with the
- * ImageNet stem). Same layers, names, init and seeds as {@link resnet} without `fc`, so a classifier's weights
- * load into it by name.
+ * The convolutional body of a ResNet applied to `input` inside a larger graph (a detector): returns the chosen
+ * stages' feature maps. The layers join the caller's model directly; tfjs-layers runs a nested multi-output
+ * model once per output, so a detector must not nest {@link resnetBackbone}.
  */
-export function resnetBackbone(options: ResNetBackboneOptions): tfl.LayersModel {
+export function resnetFeatures(
+  input: tfl.SymbolicTensor,
+  options: ResNetBackboneOptions,
+): tfl.SymbolicTensor[] {
   const who = `resnet${options.depth} backbone`;
   const spec = bodySpec(who, options);
   const wanted = options.stages ?? [2, 3, 4];
   if (wanted.length === 0 || wanted.some((s) => !Number.isInteger(s) || s < 1 || s > 4)) {
     throw new Error(`${who}: stages must be a non-empty list of 1, 2, 3 or 4, got [${wanted.join(', ')}]`);
   }
-  const input = tfl.input({ shape: [null, null, spec.inputChannels], name: `${spec.namePrefix}input` });
   const { stages } = resnetBody(spec, input);
+  return wanted.map((s) => stages[s - 1]);
+}
+
+/**
+ * The convolutional body of a ResNet as a feature-extractor model for any input size: input `[N, H, W, C]`,
+ * outputs the chosen stages' feature maps (default C3, C4, C5 at strides 8, 16, 32 with the ImageNet stem).
+ * Same layers, names, init and seeds as {@link resnet} without `fc`, so a classifier's weights load into it by
+ * name.
+ */
+export function resnetBackbone(options: ResNetBackboneOptions): tfl.LayersModel {
+  const prefix = options.namePrefix ?? '';
+  const input = tfl.input({ shape: [null, null, options.inputChannels ?? 3], name: `${prefix}input` });
   return tfl.model({
     inputs: input,
-    outputs: wanted.map((s) => stages[s - 1]),
+    outputs: resnetFeatures(input, options),
     name: options.name ?? `resnet${options.depth}_backbone`,
   });
 }
