@@ -4,6 +4,7 @@ import { CocoFormatError } from './coco-format-error.js';
 import type { CocoInstances } from './coco-instances.js';
 import {
   loadDetectionImage,
+  normalization,
   type ResizeOptions,
   type TransformedImage,
   transformBoxes,
@@ -30,7 +31,10 @@ export interface ImageMeta {
   flipped: boolean;
 }
 
-/** A padded batch: images [B, H, W, 3] plus, per image, boxes [x1, y1, x2, y2] in batch pixels. */
+/**
+ * A padded batch: images [B, H, W, C] (C = the `channels` option: 3 for RGB, 1 for gray) plus, per image,
+ * boxes [x1, y1, x2, y2] in batch pixels.
+ */
 export interface DetectionBatch {
   images: Float32Array;
   shape: [number, number, number, number];
@@ -50,7 +54,7 @@ export interface DetectionPipelineOptions extends ResizeOptions, TargetOptions {
   /** Probability of a horizontal flip per image (default 0: set 0.5 for training). */
   flipProbability?: number;
   seed?: number;
-  /** Batch height and width are rounded up to a multiple of this (default 128). */
+  /** Batch height and width are rounded up to a multiple of this (default 128; torchvision's detectors use 32). */
   padMultiple?: number;
   /** Keep images without any box (default false: training skips them; evaluation wants them). */
   includeEmpty?: boolean;
@@ -77,6 +81,8 @@ export class DetectionPipeline {
   readonly indices: Int32Array;
   /** Counts over the file (boxes, crowds, dropped tiny boxes, images with boxes). */
   readonly counts: TargetCounts;
+  /** Channels per pixel of the batches: 3 (RGB) or 1 (gray). */
+  readonly channels: 1 | 3;
   private readonly opts: DetectionPipelineOptions;
 
   /** Selects the images (by default those with a box) and counts the targets. */
@@ -86,6 +92,11 @@ export class DetectionPipeline {
   ) {
     if (!(options.batchSize >= 1))
       throw new RangeError(`batchSize must be at least 1, got ${options.batchSize}`);
+    const pad = options.padMultiple ?? 128;
+    if (!Number.isInteger(pad) || pad < 1)
+      throw new RangeError(`padMultiple must be a positive integer, got ${options.padMultiple}`);
+    // mean and std against channels, before any image is decoded
+    this.channels = normalization(options).channels;
     this.opts = options;
     const sel = trainingImageIndices(instances, options);
     this.counts = sel.counts;
@@ -117,31 +128,45 @@ export class DetectionPipeline {
     return { order, flips };
   }
 
-  /** The batches of one epoch. */
-  async *epoch(epoch = 0): AsyncGenerator<DetectionBatch> {
+  /**
+   * The batches of one epoch; from `startBatch` on (default 0) when resuming: exactly the batches an
+   * uninterrupted epoch yields from there (order, flips and content depend on the seed, the epoch and the
+   * position only), without decoding the skipped images. A `startBatch` at or past the end yields nothing.
+   */
+  epoch(epoch = 0, start: { startBatch?: number } = {}): AsyncGenerator<DetectionBatch> {
+    const startBatch = start.startBatch ?? 0;
+    // checked here, not in the generator, so that a bad position throws at the call
+    if (!Number.isInteger(startBatch) || startBatch < 0) {
+      throw new RangeError(`startBatch must be a non-negative integer, got ${startBatch}`);
+    }
+    return this.batches(epoch, startBatch);
+  }
+
+  private async *batches(epoch: number, startBatch: number): AsyncGenerator<DetectionBatch> {
     const { order, flips } = this.plan(epoch);
     const B = this.opts.batchSize;
     const nBatches = this.batchesPerEpoch;
     const total = Math.min(order.length, nBatches * B);
     const ahead = Math.max(this.opts.prefetch ?? 4, 1);
-    const pending: Promise<Loaded>[] = [];
-    let started = 0;
+    const pending = new Map<number, Promise<Loaded>>();
+    // positions before the first batch are never loaded
+    let started = Math.min(startBatch * B, total);
     const startUpTo = (end: number): void => {
       for (; started < Math.min(end, total); started++) {
         const promise = this.load(order[started], flips[started] === 1);
         // handled here so that a failure of a prefetched image surfaces when it is awaited, not as an unhandled rejection
         promise.catch(() => {});
-        pending[started] = promise;
+        pending.set(started, promise);
       }
     };
-    for (let b = 0; b < nBatches; b++) {
+    for (let b = startBatch; b < nBatches; b++) {
       const lo = b * B;
       const hi = Math.min(lo + B, total);
       startUpTo(hi + ahead);
       const items: Loaded[] = [];
       for (let k = lo; k < hi; k++) {
-        items.push(await pending[k]);
-        delete pending[k];
+        items.push(await (pending.get(k) as Promise<Loaded>));
+        pending.delete(k);
         startUpTo(k + 1 + Math.max(ahead, hi - k));
       }
       yield this.assemble(items);
@@ -181,22 +206,23 @@ export class DetectionPipeline {
 
   private assemble(items: Loaded[]): DetectionBatch {
     const m = this.opts.padMultiple ?? 128;
+    const C = this.channels;
     const H = Math.ceil(Math.max(...items.map((x) => x.image.height)) / m) * m;
     const W = Math.ceil(Math.max(...items.map((x) => x.image.width)) / m) * m;
     const B = items.length;
-    const images = new Float32Array(B * H * W * 3);
+    const images = new Float32Array(B * H * W * C);
     const batch: DetectionBatch = {
       images,
-      shape: [B, H, W, 3],
+      shape: [B, H, W, C],
       boxes: [],
       labels: [],
       ignoreRegions: [],
       meta: [],
     };
     items.forEach(({ image, i }, b) => {
-      const rowLen = image.width * 3;
+      const rowLen = image.width * C;
       for (let y = 0; y < image.height; y++) {
-        images.set(image.pixels.subarray(y * rowLen, (y + 1) * rowLen), (b * H + y) * W * 3);
+        images.set(image.pixels.subarray(y * rowLen, (y + 1) * rowLen), (b * H + y) * W * C);
       }
       const t = trainingTargets(this.instances, i, this.opts);
       batch.boxes.push(transformBoxes(t.boxes, image.scale, image.flipped, image.width));
