@@ -93,13 +93,13 @@ program
 program
   .command('mini')
   .description(
-    'the main job: fashion-quick with bp, ss and fa in parallel, then the report (about 28 min on 2 cores)',
+    'the main job: fashion-quick with bp, ss and fa in parallel, then the report (about 28 min on 2 cores); --family mini: the 8-epoch fidelity runs; --family detection: the mosaic RetinaNet runs',
   )
   .option('--out <dir>', 'output folder', 'runs/mini')
   .option('--resume', 'resume the three runs')
   .addOption(backendOption())
   .addOption(
-    new Option('--family <name>', 'fashion presets to run').choices(['quick', 'mini']).default('quick'),
+    new Option('--family <name>', 'presets to run').choices(['quick', 'mini', 'detection']).default('quick'),
   )
   .option('--epochs <n>', 'override the number of epochs', int('--epochs'))
   .option('--train-limit <n>', 'use only the first N training images', int('--train-limit'))

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PYTORCH_REFERENCE } from './reference-results';
+import { MOSAIC_MD5, MOSAIC_REFERENCE, PYTORCH_REFERENCE } from './reference-results';
 
 interface EpochLine {
   seed: number;
@@ -37,6 +37,28 @@ describe('PYTORCH_REFERENCE', () => {
     expect(Object.keys(errors).sort()).toEqual(['bp', 'fa', 'ss']);
     for (const [rule, runs] of Object.entries(errors)) {
       expect(PYTORCH_REFERENCE[`${preset}-${rule}`].runs).toEqual(runs);
+    }
+  });
+});
+
+describe('MOSAIC_REFERENCE', () => {
+  it('holds the final AP and AP50 of the mosaic-retinanet runs in reference/, and their data md5', () => {
+    const url = new URL('../../../reference/mosaic-retinanet-pytorch.jsonl', import.meta.url);
+    const lines = readFileSync(url, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l));
+    for (const rule of ['bp', 'ss', 'fa']) {
+      const final = [0, 1].map((seed) => {
+        const runs = lines.filter((l) => l.rule === rule && l.seed === seed);
+        return runs.reduce((a, b) => (b.epoch > a.epoch ? b : a));
+      });
+      expect(final.map((l) => l.epoch)).toEqual([10, 10]);
+      expect(MOSAIC_REFERENCE[`mosaic-retinanet-${rule}`].ap).toEqual(final.map((l) => l.AP));
+      expect(MOSAIC_REFERENCE[`mosaic-retinanet-${rule}`].ap50).toEqual(final.map((l) => l.AP50));
+    }
+    for (const l of lines) {
+      expect([l.md5_instances_train, l.md5_instances_val]).toEqual([MOSAIC_MD5.train, MOSAIC_MD5.val]);
     }
   });
 });

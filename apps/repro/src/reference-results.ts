@@ -16,3 +16,19 @@ export function referenceMean(preset: string): number | undefined {
   const r = PYTORCH_REFERENCE[preset];
   return r ? r.runs.reduce((a, b) => a + b, 0) / r.runs.length : undefined;
 }
+
+/**
+ * PyTorch results of the mosaic-retinanet presets (`reference/mosaic-retinanet-pytorch.jsonl`, seeds 0 and 1):
+ * final COCO AP and AP50 (x100), and how close a BioProp run's AP must come.
+ */
+export const MOSAIC_REFERENCE: Record<string, { ap: number[]; ap50: number[]; tolerance: number }> = {
+  'mosaic-retinanet-bp': { ap: [31.15, 31.46], ap50: [38.65, 39.41], tolerance: 2.0 },
+  'mosaic-retinanet-ss': { ap: [12.4, 13.15], ap50: [20.38, 21.66], tolerance: 2.0 },
+  'mosaic-retinanet-fa': { ap: [0.04, 0.03], ap50: [0.17, 0.14], tolerance: 1.5 },
+};
+
+/** md5 of the instances files that `repro prepare fashion-mosaic --train 4000 --val 500 --seed 0` writes. */
+export const MOSAIC_MD5 = {
+  train: '7c5afde8a34d40f18d09df941fd8c27f',
+  val: '597e3c6c36fc5edf439a56015d2c3a81',
+};

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { detectionTable } from '../detection/detection-table';
+import { MOSAIC_MD5 } from '../reference-results';
 import { resultsTable } from '../report/results-table';
 import { readRun } from '../run-results';
+import { prepareFashionMosaicCommand } from './coco';
 import { reportCommand } from './report';
 
 /** Options of `repro mini`. */
@@ -11,8 +15,8 @@ export interface MiniOptions {
   out: string;
   resume?: boolean;
   backend?: string;
-  /** Which fashion presets family: 'quick' (the main job) or 'mini'. */
-  family?: 'quick' | 'mini';
+  /** Which presets: fashion-quick (the main job), fashion-mini, or the mosaic RetinaNet runs ('detection'). */
+  family?: 'quick' | 'mini' | 'detection';
   /** Extra `repro train` arguments (tests shrink the run with them). */
   trainArgs?: string[];
 }
@@ -26,6 +30,9 @@ export async function miniCommand(opts: MiniOptions): Promise<number> {
   const cli = fileURLToPath(import.meta.url);
   mkdirSync(opts.out, { recursive: true });
   const started = performance.now();
+  const dataArgs = family === 'detection' ? ['--data', await mosaicData(opts.out)] : [];
+  const preset = (rule: string) =>
+    family === 'detection' ? `mosaic-retinanet-${rule}` : `fashion-${family}-${rule}`;
   const runs = ['bp', 'ss', 'fa'].map((rule) => {
     const dir = join(opts.out, rule);
     const logPath = join(opts.out, `${rule}.log`);
@@ -33,7 +40,8 @@ export async function miniCommand(opts: MiniOptions): Promise<number> {
       cli,
       'train',
       '--preset',
-      `fashion-${family}-${rule}`,
+      preset(rule),
+      ...dataArgs,
       '--out',
       dir,
       '--progress',
@@ -49,7 +57,7 @@ export async function miniCommand(opts: MiniOptions): Promise<number> {
     child.stderr.on('data', (chunk: Buffer) => {
       log.write(chunk);
       for (const line of chunk.toString().split('\n')) {
-        if (/^epoch \d+\/\d+:|top-1 error|error|Error/.test(line))
+        if (/^epoch \d+\/\d+:|top-1 error|AP |error|Error/.test(line))
           process.stderr.write(`[${rule}] ${line}\n`);
       }
     });
@@ -71,10 +79,34 @@ export async function miniCommand(opts: MiniOptions): Promise<number> {
     process.stderr.write(`[${f.rule}] failed; end of ${f.logPath}:\n${tail}\n`);
   }
   const finished = runs.filter((_, i) => codes[i] === 0).map((r) => r.dir);
-  if (finished.length) {
+  if (finished.length && family === 'detection') {
+    process.stdout.write(detectionTable(finished));
+    process.stdout.write(`\nwall time ${minutes.toFixed(1)} min\n`);
+  } else if (finished.length) {
     const files = await reportCommand(finished, opts.out);
     process.stdout.write(resultsTable(finished.map(readRun)));
     process.stdout.write(`\nwall time ${minutes.toFixed(1)} min; report: ${files.join(', ')}\n`);
   }
   return failed.length ? 1 : 0;
+}
+
+/**
+ * The fashion-mosaic set of the PyTorch reference runs in `out/data` (written once), checked against the md5 of
+ * the reference's instances files, so that both sides train on the same data.
+ */
+async function mosaicData(out: string): Promise<string> {
+  const dir = join(out, 'data');
+  if (!existsSync(join(dir, 'instances_val.json'))) {
+    process.stderr.write(await prepareFashionMosaicCommand({ out: dir, train: 4000, val: 500, seed: 0 }));
+  }
+  for (const split of ['train', 'val'] as const) {
+    const file = join(dir, `instances_${split}.json`);
+    const md5 = createHash('md5').update(readFileSync(file)).digest('hex');
+    if (md5 !== MOSAIC_MD5[split]) {
+      throw new Error(
+        `${file} has md5 ${md5}, not the ${MOSAIC_MD5[split]} of the PyTorch reference's data: delete ${dir} to regenerate it`,
+      );
+    }
+  }
+  return dir;
 }

@@ -8,6 +8,8 @@ import {
   trainClassifier,
 } from '@bioprop/trainer';
 import { openRunData } from '../data-sources';
+import { DETECTION_PRESETS } from '../detection/detection-presets';
+import { trainDetectionCommand } from '../detection/train-detection';
 import { presetConfig, type RunConfig } from '../presets';
 import { modelFor, optimizerGroups } from '../run-model';
 
@@ -63,6 +65,7 @@ export function configFromOptions(opts: TrainCommandOptions): RunConfig {
 
 /** `repro train`: trains a preset, resumable; returns the process exit code. */
 export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
+  if (DETECTION_PRESETS[opts.preset]) return trainDetectionCommand(opts);
   const out = opts.out ?? join('runs', opts.preset);
   const configPath = join(out, 'config.json');
   // A resumed run keeps the configuration it started with, so it continues exactly.

@@ -1,0 +1,103 @@
+import {
+  type CocoDetection,
+  type CocoInstances,
+  type DetectionBatch,
+  evaluateBbox,
+  resultsFromJson,
+  summarizeStats,
+  toCocoResults,
+} from '@bioprop/coco-loader';
+import { type PostProcessOptions, postProcess, type RetinaNet, retinaNetLosses } from '@bioprop/detection';
+import type { BatchSource, Metrics, TrainingTask } from '@bioprop/trainer';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The 12 numbers of COCO's bbox summary, in pycocotools' order, as the run logs name them. */
+export const COCO_METRICS = [
+  'AP',
+  'AP50',
+  'AP75',
+  'APs',
+  'APm',
+  'APl',
+  'AR1',
+  'AR10',
+  'AR100',
+  'ARs',
+  'ARm',
+  'ARl',
+];
+
+/** A batch's images as a tensor and its targets in the padded input's pixels. */
+function targetsOf(batch: DetectionBatch) {
+  return batch.boxes.map((boxes, i) => ({ boxes, labels: batch.labels[i] }));
+}
+
+/** Detections of a source in COCO's results format (original image coordinates, COCO category ids). */
+export async function detectAll(
+  net: RetinaNet,
+  source: BatchSource<DetectionBatch>,
+  instances: CocoInstances,
+  options: PostProcessOptions = {},
+): Promise<CocoDetection[]> {
+  const results: CocoDetection[] = [];
+  for await (const batch of source.epoch(0)) {
+    const x = tf.tensor4d(batch.images, batch.shape);
+    const { classLogits, boxDeltas } = net.apply(x, false);
+    const { anchors, perLevel } = net.anchorsFor(batch.shape[1], batch.shape[2]);
+    const sizes = batch.meta.map((m) => [m.height, m.width] as [number, number]);
+    try {
+      const dets = await postProcess(classLogits, boxDeltas, anchors, perLevel, sizes, options);
+      dets.forEach((d, i) => {
+        results.push(...toCocoResults(batch.meta[i], d.boxes, d.scores, d.labels, instances.categories));
+      });
+    } finally {
+      tf.dispose([x, classLogits, boxDeltas]);
+    }
+  }
+  return results;
+}
+
+/**
+ * COCO's 12 bbox numbers (x100, as the reference runs report them; -100 where a size class has no object), over
+ * `imageIds` (default every image of the ground truth).
+ */
+export function cocoMetrics(
+  instances: CocoInstances,
+  results: CocoDetection[],
+  imageIds?: number[],
+): Metrics {
+  const stats = summarizeStats(evaluateBbox(instances, resultsFromJson(results, instances), { imageIds }));
+  return Object.fromEntries(COCO_METRICS.map((name, i) => [name, stats[i] * 100]));
+}
+
+/**
+ * RetinaNet training on COCO-format batches: the focal classification loss and the box-regression loss, summed
+ * for the optimizer and logged apart; evaluation detects on the validation source and scores it as pycocotools.
+ */
+export function detectionTask(
+  net: RetinaNet,
+  validation: CocoInstances,
+  options: PostProcessOptions & { imageIds?: number[] } = {},
+): TrainingTask<DetectionBatch> {
+  return {
+    batchSize: (batch) => batch.shape[0],
+    trainingStep(_model, batch) {
+      const x = tf.tensor4d(batch.images, batch.shape);
+      const { classLogits, boxDeltas } = net.apply(x, true);
+      const { anchors } = net.anchorsFor(batch.shape[1], batch.shape[2]);
+      const { classification, boxRegression } = retinaNetLosses(
+        classLogits,
+        boxDeltas,
+        anchors,
+        targetsOf(batch),
+      );
+      return { loss: tf.add(classification, boxRegression) as tf.Scalar, classification, boxRegression };
+    },
+    async evaluate(_model, source) {
+      return cocoMetrics(validation, await detectAll(net, source, validation, options), options.imageIds);
+    },
+    describeMetrics: (m) =>
+      `AP ${m.AP.toFixed(2)}, AP50 ${m.AP50.toFixed(2)}, AP75 ${m.AP75.toFixed(2)}, ` +
+      `APs ${m.APs.toFixed(2)}, APm ${m.APm.toFixed(2)}, APl ${m.APl.toFixed(2)}`,
+  };
+}
