@@ -105,12 +105,38 @@ describe('repro train with a detection preset (RetinaNet on fashion-mosaic)', ()
     expect(weights(dir)).toEqual(weights(straight));
   });
 
-  it('bad input: no --data, a data folder without instances files', async () => {
+  it('bad input: no --data, a data folder without instances files, a backbone checkpoint of another network', async () => {
     const none = await runCli(['train', '--preset', 'mosaic-retinanet-bp', '--out', join(root, 'x')]);
     expect(none.code).not.toBe(0);
     expect(none.stderr).toMatch(/needs --data DIR: make it with `repro prepare fashion-mosaic/);
     const empty = await runCli(['train', ...small, '--out', join(root, 'y'), '--data', root]);
     expect(empty.code).not.toBe(0);
     expect(empty.stderr).toMatch(/instances_train\.json does not exist/);
+    // A fashion classifier has the small stem (3x3), not the detector's ImageNet stem (7x7).
+    const clf = join(root, 'classifier');
+    const trained = await runCli([
+      'train',
+      '--preset',
+      'fashion-quick-bp',
+      '--width',
+      '4',
+      '--train-limit',
+      '64',
+      '--test-limit',
+      '32',
+      '--epochs',
+      '1',
+      '--backend',
+      'wasm',
+      '--out',
+      clf,
+    ]);
+    expect(trained.code).toBe(0);
+    const ckpt = join(clf, 'last.ckpt');
+    const other = await runCli(['train', ...small, '--out', join(root, 'z'), '--backbone-checkpoint', ckpt]);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain(
+      `${ckpt}: weight 'stem.0/kernel' has shape [3,3,1,4], the backbone expects [7,7,1,4]`,
+    );
   });
 });

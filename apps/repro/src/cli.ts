@@ -61,6 +61,11 @@ program
   .option('--train-limit <n>', 'use only the first N training images', int('--train-limit'))
   .option('--test-limit <n>', 'use only the first N test images', int('--test-limit'))
   .addOption(augmentationOption())
+  .option(
+    '--backbone-checkpoint <file>',
+    'detection: start the backbone from a `repro train` checkpoint of the same ResNet (last.ckpt)',
+  )
+  .option('--frozen-bn', "detection: backbone batch norm frozen, as torchvision's FrozenBatchNorm2d")
   .option('--alignment-every <n>', 'log alignment angles every N steps (0: never)', int('--alignment-every'))
   .option('--epoch-limit <n>', 'train at most N epochs in this invocation', int('--epoch-limit'))
   .option('--log-every <n>', 'log a step row every N steps (default 50)', int('--log-every'))
@@ -93,7 +98,7 @@ program
 program
   .command('mini')
   .description(
-    'the main job: fashion-quick with bp, ss and fa in parallel, then the report (about 28 min on 2 cores); --family mini: the 8-epoch fidelity runs; --family detection: the mosaic RetinaNet runs',
+    'the main job: fashion-quick with bp, ss and fa in parallel, then the report (about 24 min on 2 cores); --family mini: the 8-epoch fidelity runs; --family detection: the mosaic RetinaNet runs',
   )
   .option('--out <dir>', 'output folder', 'runs/mini')
   .option('--resume', 'resume the three runs')

@@ -147,3 +147,31 @@ describe('TorchBatchNorm', () => {
     expect([copy.eps, copy.momentum]).toEqual([1e-3, 0.01]);
   });
 });
+
+describe('TorchBatchNorm frozen (torchvision FrozenBatchNorm2d)', () => {
+  it('is the fixed affine map of the running statistics, in training too, and learns nothing', () => {
+    const bn = new TorchBatchNorm({ frozen: true });
+    bn.build([null, 2, 2, 3]);
+    const w = [1.5, -0.5, 2];
+    const b = [0.1, 0.2, -0.3];
+    const rm = [0.5, -1, 2];
+    const rv = [4, 0.25, 1];
+    bn.gamma!.write(tf.tensor1d(w));
+    bn.beta!.write(tf.tensor1d(b));
+    bn.runningMean!.write(tf.tensor1d(rm));
+    bn.runningVar!.write(tf.tensor1d(rv));
+    const x = tf.randomNormal([2, 2, 2, 3], 0, 3, 'float32', 5);
+    const y = bn.apply(x, { training: true }) as tf.Tensor;
+    // FrozenBatchNorm2d: scale = w * (rv + eps)^-1/2, bias = b - rm * scale, y = x * scale + bias.
+    const xs = x.dataSync();
+    const expected = Array.from(xs, (v, i) => {
+      const c = i % 3;
+      const scale = w[c] / Math.sqrt(rv[c] + 1e-5);
+      return v * scale + (b[c] - rm[c] * scale);
+    });
+    Array.from(y.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    expect(Array.from(bn.runningMean!.read().dataSync())).toEqual(rm);
+    expect(bn.trainableWeights).toHaveLength(0);
+    expect(bn.getConfig()).toMatchObject({ frozen: true });
+  });
+});

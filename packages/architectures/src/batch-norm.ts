@@ -11,6 +11,11 @@ export interface TorchBatchNormArgs extends LayerArgs {
   eps?: number;
   /** PyTorch momentum: `running = (1 - momentum) * running + momentum * batch`. Default 0.1. */
   momentum?: number;
+  /**
+   * torchvision's `FrozenBatchNorm2d`: a fixed affine map from the running statistics, in training too; gamma and
+   * beta are not trainable and the statistics never move. Default false.
+   */
+  frozen?: boolean;
 }
 
 /**
@@ -18,12 +23,13 @@ export interface TorchBatchNormArgs extends LayerArgs {
  * `[batch, features]`). Training (`kwargs.training === true`) normalizes with the biased batch variance and
  * updates the running statistics in the forward pass, the running variance with the unbiased batch variance;
  * inference uses the running statistics. Weights: `gamma` (1), `beta` (0), non-trainable `runningMean` (0) and
- * `runningVar` (1), all saved with the model.
+ * `runningVar` (1), all saved with the model. `frozen` makes it torchvision's `FrozenBatchNorm2d`.
  */
 export class TorchBatchNorm extends layers.Layer {
   static className = 'TorchBatchNorm';
   readonly eps: number;
   readonly momentum: number;
+  readonly frozen: boolean;
   gamma: LayerVariable | null = null;
   beta: LayerVariable | null = null;
   runningMean: LayerVariable | null = null;
@@ -33,6 +39,7 @@ export class TorchBatchNorm extends layers.Layer {
     super(args);
     this.eps = args.eps ?? 1e-5;
     this.momentum = args.momentum ?? 0.1;
+    this.frozen = args.frozen ?? false;
     if (!(this.eps > 0)) throw new Error(`TorchBatchNorm '${this.name}': eps must be > 0, got ${this.eps}`);
     if (!(this.momentum >= 0 && this.momentum <= 1)) {
       throw new Error(`TorchBatchNorm '${this.name}': momentum must be in [0, 1], got ${this.momentum}`);
@@ -49,8 +56,8 @@ export class TorchBatchNorm extends layers.Layer {
     this.inputSpec = [{ ndim: shape.length, axes: { [shape.length - 1]: channels } }];
     const add = (name: string, init: ReturnType<typeof initializers.zeros>, trainable: boolean) =>
       this.addWeight(name, [channels], 'float32', init, undefined, trainable);
-    this.gamma = add('gamma', initializers.ones(), true);
-    this.beta = add('beta', initializers.zeros(), true);
+    this.gamma = add('gamma', initializers.ones(), !this.frozen);
+    this.beta = add('beta', initializers.zeros(), !this.frozen);
     this.runningMean = add('runningMean', initializers.zeros(), false);
     this.runningVar = add('runningVar', initializers.ones(), false);
     this.built = true;
@@ -65,7 +72,7 @@ export class TorchBatchNorm extends layers.Layer {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const gamma = this.gamma!.read();
       const beta = this.beta!.read();
-      if (kwargs?.training !== true) {
+      if (kwargs?.training !== true || this.frozen) {
         return tf.batchNorm(x, this.runningMean!.read(), this.runningVar!.read(), beta, gamma, this.eps);
       }
       const n = x.size / x.shape[x.rank - 1];
@@ -95,7 +102,7 @@ export class TorchBatchNorm extends layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), eps: this.eps, momentum: this.momentum };
+    return { ...super.getConfig(), eps: this.eps, momentum: this.momentum, frozen: this.frozen };
   }
 }
 

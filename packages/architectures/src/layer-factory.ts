@@ -14,6 +14,8 @@ export interface LayerFactoryOptions {
   seed: number;
   /** Put before every layer name (a detector's `backbone.body.`). Default none. */
   namePrefix?: string;
+  /** Batch norm as torchvision's FrozenBatchNorm2d (fixed affine from the running statistics). Default false. */
+  frozenBatchNorm?: boolean;
 }
 
 /** Options of {@link LayerFactory.conv}. */
@@ -63,9 +65,9 @@ export class LayerFactory {
     }).apply(x) as T;
   }
 
-  /** PyTorch batch norm (gamma 1, beta 0). */
+  /** PyTorch batch norm (gamma 1, beta 0), frozen if the factory says so. */
   batchNorm(name: string, x: T): T {
-    return new TorchBatchNorm({ name: this.full(name) }).apply(x) as T;
+    return new TorchBatchNorm({ name: this.full(name), frozen: this.options.frozenBatchNorm }).apply(x) as T;
   }
 
   relu(name: string, x: T): T {

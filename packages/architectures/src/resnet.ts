@@ -57,6 +57,8 @@ export interface ResNetBackboneOptions {
   stages?: number[];
   /** Put before every layer name, e.g. `backbone.body.` so names match a detector's state_dict keys. */
   namePrefix?: string;
+  /** Batch norm as torchvision's FrozenBatchNorm2d, as its detectors use on a pretrained backbone. Default false. */
+  frozenBatchNorm?: boolean;
   /** Model name. Default `resnet<depth>_backbone`. */
   name?: string;
 }
@@ -71,6 +73,7 @@ interface BodySpec {
   stem: ResNetStem;
   seed: number;
   namePrefix: string;
+  frozenBatchNorm: boolean;
 }
 
 function bodySpec(who: string, o: ResNetBackboneOptions & { lastRule?: string }): BodySpec {
@@ -96,6 +99,7 @@ function bodySpec(who: string, o: ResNetBackboneOptions & { lastRule?: string })
     stem,
     seed: o.seed ?? freshModelSeed(),
     namePrefix: o.namePrefix ?? '',
+    frozenBatchNorm: o.frozenBatchNorm ?? false,
   };
 }
 
@@ -111,6 +115,7 @@ function resnetBody(
     lastRule: spec.lastRule,
     seed: spec.seed,
     namePrefix: spec.namePrefix,
+    frozenBatchNorm: spec.frozenBatchNorm,
   });
   let h: tfl.SymbolicTensor;
   if (spec.stem === 'imagenet') {

@@ -27,6 +27,49 @@ describe('RetinaNet', () => {
     expect(batchNorm).toBe(53_120);
     expect(total - batchNorm).toBe(34_014_999);
     net.model.dispose();
+    const frozen = new RetinaNet({ classes: 91, depth: 50, frozenBackboneBatchNorm: true, seed: 0 });
+    const trainable = frozen.model.trainableWeights.reduce(
+      (a, w) => a + w.shape.reduce((x: number, y) => x * (y ?? 0), 1),
+      0,
+    );
+    expect(trainable).toBe(34_014_999);
+    frozen.model.dispose();
+  });
+
+  it('starts its backbone from a classifier of the same ResNet, by name', async () => {
+    const { resnet } = await import('@bioprop/architectures');
+    const clf = resnet({
+      depth: 18,
+      width: 4,
+      inputChannels: 1,
+      classes: 10,
+      inputSize: 32,
+      rule: 'fa',
+      seed: 7,
+    });
+    const tensors = Object.fromEntries(clf.weights.map((w) => [w.originalName, w.read()]));
+    const net = new RetinaNet({
+      classes: 3,
+      depth: 18,
+      width: 4,
+      inputChannels: 1,
+      fpnChannels: 8,
+      rule: 'fa',
+      seed: 1,
+    });
+    const loaded = net.loadBackbone(tensors, 'clf.ckpt');
+    expect(loaded).toBe(clf.weights.length - 2); // all but fc's kernel and bias
+    const stem = net.model.getLayer('backbone.body.stem.0').getWeights();
+    expect(Array.from(stem[0].dataSync())).toEqual(Array.from(tensors['stem.0/kernel'].dataSync()));
+    expect(Array.from(stem[1].dataSync())).toEqual(Array.from(tensors['stem.0/feedback'].dataSync())); // fa's B
+    const wide = resnet({ depth: 18, width: 8, inputChannels: 1, classes: 10, inputSize: 32, seed: 7 });
+    expect(() =>
+      net.loadBackbone(Object.fromEntries(wide.weights.map((w) => [w.originalName, w.read()])), 'wide.ckpt'),
+    ).toThrow("wide.ckpt: weight 'stem.0/kernel' has shape [7,7,1,8], the backbone expects [7,7,1,4]");
+    expect(() => net.loadBackbone({}, 'empty.ckpt')).toThrow(
+      "empty.ckpt: has no weight 'stem.0/kernel' for the backbone",
+    );
+    for (const m of [clf, wide, net.model]) m.dispose();
   });
 
   it('a rule per part, and each conv feeds back at the scale of its own init', () => {

@@ -35,6 +35,8 @@ export interface RetinaNetOptions {
   aspectRatios?: number[];
   /** Initial foreground probability of the classifier. Default 0.01. */
   priorProbability?: number;
+  /** Backbone batch norm as torchvision's FrozenBatchNorm2d (its choice on a pretrained backbone). Default false. */
+  frozenBackboneBatchNorm?: boolean;
   /** Fixes every init and random feedback. */
   seed?: number;
 }
@@ -46,6 +48,8 @@ export interface InputAnchors {
   /** Anchors per level, P3 first. */
   perLevel: number[];
 }
+
+const BACKBONE_PREFIX = 'backbone.body.';
 
 /** Output size of a conv or pool along one axis. */
 const convOut = (n: number, k: number, s: number, p: number) => Math.floor((n + 2 * p - k) / s) + 1;
@@ -88,7 +92,8 @@ export class RetinaNet {
       stem: this.stem,
       rule: rule('backbone'),
       seed,
-      namePrefix: 'backbone.body.',
+      namePrefix: BACKBONE_PREFIX,
+      frozenBatchNorm: options.frozenBackboneBatchNorm,
     });
     const levels = featurePyramid(features, {
       channels,
@@ -105,6 +110,32 @@ export class RetinaNet {
       priorProbability: options.priorProbability,
     });
     this.model = tfl.model({ inputs: input, outputs: [classLogits, boxDeltas], name: 'retinanet' });
+  }
+
+  /**
+   * Starts the backbone from a classifier of the same ResNet (a `repro train` checkpoint's tensors, or any map
+   * from `layer/weight` names without the `backbone.body.` prefix): every backbone weight, running statistics
+   * and feedback state included, must be there with its shape; the classifier's `fc` is not used.
+   */
+  loadBackbone(tensors: Record<string, tf.Tensor>, source: string): number {
+    let loaded = 0;
+    for (const w of this.model.weights) {
+      if (!w.originalName.startsWith(BACKBONE_PREFIX)) continue;
+      const name = w.originalName.slice(BACKBONE_PREFIX.length);
+      const t = tensors[name];
+      if (!t)
+        throw new Error(
+          `${source}: has no weight '${name}' for the backbone (is it a ResNet-${this.options.depth ?? 50} checkpoint?)`,
+        );
+      if (t.shape.join(',') !== w.shape.join(',')) {
+        throw new Error(
+          `${source}: weight '${name}' has shape [${t.shape}], the backbone expects [${w.shape}]`,
+        );
+      }
+      w.write(t);
+      loaded++;
+    }
+    return loaded;
   }
 
   /** Heights and widths of P3-P7 for a padded input (the conv arithmetic of the network). */

@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CocoInstances, DetectionPipeline, readInstances } from '@bioprop/coco-loader';
+import {
+  type CocoInstances,
+  DetectionPipeline,
+  readInstances,
+  trainingImageIndices,
+} from '@bioprop/coco-loader';
 import type { DetectionRunConfig } from './detection-presets';
 
 /** The training and validation batches of a detection run. */
@@ -61,41 +66,25 @@ export async function openDetectionData(
     std: config.std,
   };
   // torchvision's COCO recipe trains on images with boxes; the mosaic script trains on every canvas.
-  const includeEmpty = config.dataset === 'fashion-mosaic';
-  let train = new DetectionPipeline(trainSet, {
+  const pick = (set: CocoInstances, includeEmpty: boolean, limit?: number) => {
+    const { indices } = trainingImageIndices(set, { includeEmpty });
+    return limit === undefined ? indices : indices.slice(0, limit);
+  };
+  const train = new DetectionPipeline(trainSet, {
     ...common,
     imageDir: files.trainImages,
     batchSize: config.batchSize,
     flipProbability: config.flipProbability,
     seed: config.seed,
-    includeEmpty,
+    imageIndices: pick(trainSet, config.dataset === 'fashion-mosaic', config.trainLimit),
   });
-  if (config.trainLimit !== undefined && config.trainLimit < train.numImages) {
-    train = new DetectionPipeline(trainSet, {
-      ...common,
-      imageDir: files.trainImages,
-      batchSize: config.batchSize,
-      flipProbability: config.flipProbability,
-      seed: config.seed,
-      imageIndices: train.indices.slice(0, config.trainLimit),
-    });
-  }
-  let val = new DetectionPipeline(valSet, {
+  const val = new DetectionPipeline(valSet, {
     ...common,
     imageDir: files.valImages,
     batchSize: 32,
     shuffle: false,
-    includeEmpty: true,
+    imageIndices: pick(valSet, true, config.testLimit),
   });
-  if (config.testLimit !== undefined && config.testLimit < val.numImages) {
-    val = new DetectionPipeline(valSet, {
-      ...common,
-      imageDir: files.valImages,
-      batchSize: 32,
-      shuffle: false,
-      imageIndices: val.indices.slice(0, config.testLimit),
-    });
-  }
   const c = train.counts;
   return {
     train,

@@ -13,6 +13,10 @@ export interface DetectionRunConfig {
   anchorBase: number;
   extraLevels: 'p5' | 'c5';
   rule: string;
+  /** Backbone batch norm as torchvision's FrozenBatchNorm2d. */
+  frozenBackboneBatchNorm: boolean;
+  /** A `repro train` checkpoint of the same ResNet that the backbone starts from. */
+  backboneCheckpoint?: string;
   /** Images are resized so the shorter side is this, unless the longer would pass `maxSize`. */
   shortSide: number;
   maxSize: number;
@@ -58,6 +62,7 @@ function mosaic(rule: string): DetectionRunConfig {
     anchorBase: 16,
     extraLevels: 'p5',
     rule,
+    frozenBackboneBatchNorm: false,
     shortSide: 128,
     maxSize: 128,
     padMultiple: 32,

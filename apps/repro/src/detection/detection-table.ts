@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EvalSummaryJson } from '@bioprop/coco-loader';
 import { MOSAIC_REFERENCE } from '../reference-results';
 
-interface EpochRow {
-  type: string;
-  epoch: number;
-  AP: number;
-  AP50: number;
-  AP75: number;
-  APs: number;
-  APm: number;
-  APl: number;
-  seconds: number;
-  imagesPerSec: number;
-}
+type EpochRow = EvalSummaryJson & { type: string; epoch: number };
 
 /** The final COCO numbers of detection runs beside the PyTorch reference (Markdown). */
 export function detectionTable(runDirs: string[]): string {

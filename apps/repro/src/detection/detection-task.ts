@@ -4,7 +4,7 @@ import {
   type DetectionBatch,
   evaluateBbox,
   resultsFromJson,
-  summarizeStats,
+  summaryToJson,
   toCocoResults,
 } from '@bioprop/coco-loader';
 import { type PostProcessOptions, postProcess, type RetinaNet, retinaNetLosses } from '@bioprop/detection';
@@ -66,8 +66,8 @@ export function cocoMetrics(
   results: CocoDetection[],
   imageIds?: number[],
 ): Metrics {
-  const stats = summarizeStats(evaluateBbox(instances, resultsFromJson(results, instances), { imageIds }));
-  return Object.fromEntries(COCO_METRICS.map((name, i) => [name, stats[i] * 100]));
+  const summary = summaryToJson(evaluateBbox(instances, resultsFromJson(results, instances), { imageIds }));
+  return Object.fromEntries(Object.entries(summary).map(([name, v]) => [name, v * 100]));
 }
 
 /**

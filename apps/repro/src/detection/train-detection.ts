@@ -1,14 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RetinaNet } from '@bioprop/detection';
 import {
   type BackendChoice,
-  DivergenceError,
   type LrSchedule,
+  readCheckpoint,
   selectBackend,
   train,
   warmupMultiStepSchedule,
 } from '@bioprop/trainer';
+import * as tf from '@tensorflow/tfjs-core';
+import { runConfig, runTraining } from '../commands/training-run';
 import { openDetectionData } from './detection-data';
 import { DETECTION_PRESETS, type DetectionRunConfig } from './detection-presets';
 import { detectionTask } from './detection-task';
@@ -32,6 +34,8 @@ export interface DetectionTrainOptions {
   epochLimit?: number;
   logEvery?: number;
   checkpointMinutes?: number;
+  backboneCheckpoint?: string;
+  frozenBn?: boolean;
 }
 
 /** A detection preset's config with the command line's overrides; the rate follows the batch linearly. */
@@ -52,6 +56,8 @@ export function detectionConfig(opts: DetectionTrainOptions): DetectionRunConfig
   if (opts.seed !== undefined) config.seed = opts.seed;
   if (opts.trainLimit !== undefined) config.trainLimit = opts.trainLimit;
   if (opts.testLimit !== undefined) config.testLimit = opts.testLimit;
+  if (opts.backboneCheckpoint !== undefined) config.backboneCheckpoint = opts.backboneCheckpoint;
+  if (opts.frozenBn) config.frozenBackboneBatchNorm = true;
   return config;
 }
 
@@ -81,6 +87,7 @@ export function detectorFor(config: DetectionRunConfig): RetinaNet {
     extraLevels: config.extraLevels,
     anchorBaseSizes: [0, 1, 2, 3, 4].map((i) => config.anchorBase * 2 ** i),
     rule: config.rule,
+    frozenBackboneBatchNorm: config.frozenBackboneBatchNorm,
     seed: config.seed,
   });
 }
@@ -88,63 +95,46 @@ export function detectorFor(config: DetectionRunConfig): RetinaNet {
 /** `repro train` for a detection preset; returns the process exit code. */
 export async function trainDetectionCommand(opts: DetectionTrainOptions): Promise<number> {
   const out = opts.out ?? join('runs', opts.preset);
-  const configPath = join(out, 'config.json');
-  // A resumed run keeps the configuration it started with, so it continues exactly.
-  const config: DetectionRunConfig =
-    opts.resume && existsSync(configPath)
-      ? (JSON.parse(readFileSync(configPath, 'utf8')) as DetectionRunConfig)
-      : detectionConfig(opts);
+  const config = runConfig<DetectionRunConfig>(out, opts.resume, () => detectionConfig(opts));
   const backend = await selectBackend(opts.backend ?? 'auto');
   console.error(`backend: ${backend.backend} (${backend.provider}): ${backend.reason}`);
   const data = await openDetectionData(config, opts.data);
   console.error(data.describe);
   const net = detectorFor(config);
-  const imageIds = Array.from(data.val.indices, (i) => data.valInstances.images.ids[i]);
+  // A resumed run reads its weights from its own checkpoint; the classifier's only start a fresh one.
+  if (config.backboneCheckpoint && !(opts.resume && existsSync(join(out, 'last.ckpt')))) {
+    const { tensors } = readCheckpoint(config.backboneCheckpoint);
+    const n = net.loadBackbone(tensors, config.backboneCheckpoint);
+    tf.dispose(Object.values(tensors));
+    console.error(`backbone: ${n} weights from ${config.backboneCheckpoint}`);
+  }
   const task = detectionTask(net, data.valInstances, {
     scoreThresh: config.scoreThresh,
     nmsThresh: config.nmsThresh,
     detectionsPerImage: config.detectionsPerImage,
-    imageIds,
+    imageIds: Array.from(data.val.indices, (i) => data.valInstances.images.ids[i]),
   });
-  const stop = { requested: false };
-  const onSigint = () => {
-    if (stop.requested) process.exit(130);
-    stop.requested = true;
-    console.error('\ninterrupt: finishing the step and writing a checkpoint (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  try {
-    const shared = { momentum: config.momentum, weightDecay: config.weightDecay };
-    const res = await train({
-      model: net.model,
-      task,
-      train: data.train,
-      test: data.val,
-      epochs: config.epochs,
-      groups: [{ name: 'all', lr: config.lr, ...shared }],
-      schedule: detectionSchedule(config),
-      runDir: out,
-      config: { ...config, backend: backend.backend } as unknown as Record<string, unknown>,
-      resume: opts.resume,
-      alignmentEvery: opts.alignmentEvery ?? 100,
-      logEvery: opts.logEvery,
-      progress: opts.progress ?? 'auto',
-      stop,
-      epochLimit: opts.epochLimit,
-      checkpointMinutes: opts.checkpointMinutes || undefined,
-    });
-    const last = res.history[res.history.length - 1];
-    if (last) console.error(`${res.status}: AP ${last.AP.toFixed(2)}, AP50 ${last.AP50.toFixed(2)} (${out})`);
-    return res.status === 'stopped' ? 130 : 0;
-  } catch (err) {
-    if (err instanceof DivergenceError) {
-      console.error(err.message);
-      return 1;
-    }
-    throw err;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  return runTraining(
+    (stop) =>
+      train({
+        model: net.model,
+        task,
+        train: data.train,
+        test: data.val,
+        epochs: config.epochs,
+        groups: [{ name: 'all', lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay }],
+        schedule: detectionSchedule(config),
+        runDir: out,
+        config: { ...config, backend: backend.backend } as unknown as Record<string, unknown>,
+        resume: opts.resume,
+        alignmentEvery: opts.alignmentEvery ?? 100,
+        logEvery: opts.logEvery,
+        progress: opts.progress ?? 'auto',
+        stop,
+        epochLimit: opts.epochLimit,
+        checkpointMinutes: opts.checkpointMinutes || undefined,
+      }),
+    (last) => `AP ${last.AP.toFixed(2)}, AP50 ${last.AP50.toFixed(2)}`,
+    out,
+  );
 }

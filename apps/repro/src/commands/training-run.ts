@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DivergenceError, type EpochRecord, type TrainResult } from '@bioprop/trainer';
+
+/** A run's config: the one it started with when it resumes (so it continues exactly), else `fresh()`. */
+export function runConfig<C>(out: string, resume: boolean | undefined, fresh: () => C): C {
+  const path = join(out, 'config.json');
+  return resume && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as C) : fresh();
+}
+
+/**
+ * Runs a training call with Ctrl-C and SIGTERM asking it to stop after the step (a second Ctrl-C quits at once),
+ * prints the last epoch's `summary`, and returns the exit code: 0 done, 130 stopped, 1 diverged.
+ */
+export async function runTraining(
+  call: (stop: { requested: boolean }) => Promise<TrainResult>,
+  summary: (last: EpochRecord) => string,
+  out: string,
+): Promise<number> {
+  const stop = { requested: false };
+  const onSignal = () => {
+    if (stop.requested) process.exit(130);
+    stop.requested = true;
+    console.error('\ninterrupt: finishing the step and writing a checkpoint (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const res = await call(stop);
+    const last = res.history[res.history.length - 1];
+    if (last) console.error(`${res.status}: ${summary(last)} (${out})`);
+    return res.status === 'stopped' ? 130 : 0;
+  } catch (err) {
+    if (err instanceof DivergenceError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
