@@ -1,16 +1,26 @@
 // One RetinaNet training step at COCO scale per rule, on wasm: ResNet-50-FPN, 91 classes, one 800x1088 image
 // (torchvision's input for a 800x1067 COCO image padded to a multiple of 32), 6 boxes. Prints the step time,
 // tfjs' peak tensor memory during the step and the process's peak RSS, and the parameter count.
-// Run: npx tsx bench/train-step-bench.ts [rules...]   (default bp ss fa)
+// Run: npx tsx bench/train-step-bench.ts [--backend wasm|cpu] [--size 800x1088] [rules...]   (default bp ss fa)
+// wasm is a 32-bit address space (4 GB at most): one ResNet-50-FPN training step peaks at 2.1 GB of tensors at
+// 256x352 and 3.6 GB at 384x512, and from 512x704 on the module aborts (out of memory), 800x1088 included.
+// `npm run bench` therefore runs 384x512.
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { RetinaNet } from '../src/retinanet';
 import { retinaNetLosses } from '../src/retinanet-loss';
 
-const rules = process.argv.length > 2 ? process.argv.slice(2) : ['bp', 'ss', 'fa'];
-await tf.setBackend('wasm');
-const [H, W] = [800, 1088];
+const { values, positionals } = parseArgs({
+  options: { backend: { type: 'string', default: 'wasm' }, size: { type: 'string', default: '800x1088' } },
+  allowPositionals: true,
+});
+const rules = positionals.length ? positionals : ['bp', 'ss', 'fa'];
+await tf.setBackend(values.backend!);
+const [H, W] = values.size!.split('x').map(Number);
+if (!(H % 32 === 0 && W % 32 === 0))
+  throw new Error(`--size must be HxW, multiples of 32, got ${values.size}`);
 const targets = [
   {
     boxes: Float32Array.of(
