@@ -5,7 +5,7 @@ import { DETECTION_PRESETS } from '../detection/detection-presets';
 import { trainDetectionCommand } from '../detection/train-detection';
 import { presetConfig, type RunConfig } from '../presets';
 import { modelFor, optimizerGroups } from '../run-model';
-import { runConfig, runTraining } from './training-run';
+import { loopOptions, runConfig, runTraining } from './training-run';
 
 /** Options of `repro train`. */
 export interface TrainCommandOptions {
@@ -82,13 +82,7 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
         schedule: multiStepSchedule(config.milestones),
         runDir: out,
         config: { ...config, backend: backend.backend } as unknown as Record<string, unknown>,
-        resume: opts.resume,
-        alignmentEvery: opts.alignmentEvery ?? 100,
-        logEvery: opts.logEvery,
-        progress: opts.progress ?? 'auto',
-        stop,
-        epochLimit: opts.epochLimit,
-        checkpointMinutes: opts.checkpointMinutes || undefined,
+        ...loopOptions(opts, stop),
       }),
     (last) => `top-1 error ${last.top1Err.toFixed(2)}%, top-5 error ${last.top5Err.toFixed(2)}%`,
     out,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DivergenceError, type EpochRecord, type TrainResult } from '@bioprop/trainer';
+import { DivergenceError, type EpochRecord, type TrainOptions, type TrainResult } from '@bioprop/trainer';
+import type { TrainCommandOptions } from './train';
 
 /** A run's config: the one it started with when it resumes (so it continues exactly), else `fresh()`. */
 export function runConfig<C>(out: string, resume: boolean | undefined, fresh: () => C): C {
@@ -40,4 +41,17 @@ export async function runTraining(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The training loop's options that come straight from `repro train`'s flags, the same for every preset family. */
+export function loopOptions(opts: TrainCommandOptions, stop: { requested: boolean }) {
+  return {
+    resume: opts.resume,
+    alignmentEvery: opts.alignmentEvery ?? 100,
+    logEvery: opts.logEvery,
+    progress: opts.progress ?? 'auto',
+    stop,
+    epochLimit: opts.epochLimit,
+    checkpointMinutes: opts.checkpointMinutes || undefined,
+  } satisfies Partial<TrainOptions<unknown>>;
 }

@@ -11,22 +11,6 @@ import { type PostProcessOptions, postProcess, type RetinaNet, retinaNetLosses }
 import type { BatchSource, Metrics, TrainingTask } from '@bioprop/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The 12 numbers of COCO's bbox summary, in pycocotools' order, as the run logs name them. */
-export const COCO_METRICS = [
-  'AP',
-  'AP50',
-  'AP75',
-  'APs',
-  'APm',
-  'APl',
-  'AR1',
-  'AR10',
-  'AR100',
-  'ARs',
-  'ARm',
-  'ARl',
-];
-
 /** A batch's images as a tensor and its targets in the padded input's pixels. */
 function targetsOf(batch: DetectionBatch) {
   return batch.boxes.map((boxes, i) => ({ boxes, labels: batch.labels[i] }));

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RetinaNet } from '@bioprop/detection';
 import {
-  type BackendChoice,
   type LrSchedule,
   readCheckpoint,
   selectBackend,
@@ -10,33 +9,14 @@ import {
   warmupMultiStepSchedule,
 } from '@bioprop/trainer';
 import * as tf from '@tensorflow/tfjs-core';
-import { runConfig, runTraining } from '../commands/training-run';
+import type { TrainCommandOptions } from '../commands/train';
+import { loopOptions, runConfig, runTraining } from '../commands/training-run';
 import { openDetectionData } from './detection-data';
 import { DETECTION_PRESETS, type DetectionRunConfig } from './detection-presets';
 import { detectionTask } from './detection-task';
 
-/** Options of `repro train` that a detection preset reads. */
-export interface DetectionTrainOptions {
-  preset: string;
-  data?: string;
-  out?: string;
-  resume?: boolean;
-  backend?: BackendChoice;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  width?: number;
-  seed?: number;
-  trainLimit?: number;
-  testLimit?: number;
-  alignmentEvery?: number;
-  progress?: 'auto' | 'bar' | 'lines' | 'none';
-  epochLimit?: number;
-  logEvery?: number;
-  checkpointMinutes?: number;
-  backboneCheckpoint?: string;
-  frozenBn?: boolean;
-}
+/** Options of `repro train`; a detection preset reads those that apply to it. */
+export type DetectionTrainOptions = TrainCommandOptions;
 
 /** A detection preset's config with the command line's overrides; the rate follows the batch linearly. */
 export function detectionConfig(opts: DetectionTrainOptions): DetectionRunConfig {
@@ -126,13 +106,7 @@ export async function trainDetectionCommand(opts: DetectionTrainOptions): Promis
         schedule: detectionSchedule(config),
         runDir: out,
         config: { ...config, backend: backend.backend } as unknown as Record<string, unknown>,
-        resume: opts.resume,
-        alignmentEvery: opts.alignmentEvery ?? 100,
-        logEvery: opts.logEvery,
-        progress: opts.progress ?? 'auto',
-        stop,
-        epochLimit: opts.epochLimit,
-        checkpointMinutes: opts.checkpointMinutes || undefined,
+        ...loopOptions(opts, stop),
       }),
     (last) => `AP ${last.AP.toFixed(2)}, AP50 ${last.AP50.toFixed(2)}`,
     out,
