@@ -25,17 +25,18 @@ export async function detectAll(
 ): Promise<CocoDetection[]> {
   const results: CocoDetection[] = [];
   for await (const batch of source.epoch(0)) {
-    const x = tf.tensor4d(batch.images, batch.shape);
-    const { classLogits, boxDeltas } = net.apply(x, false);
     const { anchors, perLevel } = net.anchorsFor(batch.shape[1], batch.shape[2]);
     const sizes = batch.meta.map((m) => [m.height, m.width] as [number, number]);
+    const { classLogits, boxDeltas } = tf.tidy(() =>
+      net.apply(tf.tensor4d(batch.images, batch.shape), false),
+    );
     try {
       const dets = await postProcess(classLogits, boxDeltas, anchors, perLevel, sizes, options);
       dets.forEach((d, i) => {
         results.push(...toCocoResults(batch.meta[i], d.boxes, d.scores, d.labels, instances.categories));
       });
     } finally {
-      tf.dispose([x, classLogits, boxDeltas]);
+      tf.dispose([classLogits, boxDeltas]);
     }
   }
   return results;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { referenceDir } from './reference';
 
 /** A tensor of the reference file: flat row-major data in tfjs layout (conv HWIO). */
 export interface ReferenceTensor {
@@ -51,10 +51,7 @@ export interface RetinaTinyVectors {
  * made with the same script without a code change).
  */
 export function loadRetinaTinyVectors(): RetinaTinyVectors {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const path =
-    process.env.BIOPROP_RETINA_VECTORS ??
-    join(here, '..', '..', '..', '..', 'reference', 'retina-tiny-vectors.json');
+  const path = process.env.BIOPROP_RETINA_VECTORS ?? join(referenceDir(), 'retina-tiny-vectors.json');
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
