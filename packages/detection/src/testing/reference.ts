@@ -98,12 +98,6 @@ export function referenceAnchors(name: string): Float32Array {
   return Float32Array.from(found.data);
 }
 
-/** The anchors of the whole-model reference `retina-tiny-vectors.json` (a 64x64 image). */
-export function loadRetinaTinyAnchors(): { data: number[]; anchorsPerLevel: number[] } {
-  const all = JSON.parse(readFileSync(join(referenceDir(), 'retina-tiny-vectors.json'), 'utf8'));
-  return { data: all.anchors.data, anchorsPerLevel: all.anchorsPerLevel };
-}
-
 /** max |a - b| over the elements. */
 export function maxAbsError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   if (actual.length !== expected.length) {
