@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCheckpoint } from '@bioprop/trainer';
@@ -103,6 +103,122 @@ describe('repro train with a detection preset (RetinaNet on fashion-mosaic)', ()
     const resumed = await runCli(['train', ...small, '--out', dir, '--resume']);
     expect(resumed.code).toBe(0);
     expect(weights(dir)).toEqual(weights(straight));
+  });
+
+  it('eval reproduces the last epoch; its COCO results file scores the same in coco-eval; report draws the detection table', async () => {
+    const evalArgs = ['eval', '--run', straight, '--data', data, '--backend', 'wasm', '--json'];
+    const evaluated = await runCli(evalArgs);
+    expect(evaluated.code).toBe(0);
+    const r = JSON.parse(evaluated.stdout);
+    expect(r).toMatchObject({
+      at: 'after epoch 2',
+      images: 16,
+      results: join(straight, 'detections_val.json'),
+    });
+    const last = rows(straight).filter((l) => l.type === 'epoch')[1];
+    // The run logs the 12 numbers x100; pycocotools' summary (and coco-eval's JSON) are fractions.
+    for (const k of [
+      'AP',
+      'AP50',
+      'AP75',
+      'APs',
+      'APm',
+      'APl',
+      'AR1',
+      'AR10',
+      'AR100',
+      'ARs',
+      'ARm',
+      'ARl',
+    ]) {
+      expect(r[k] * 100).toBeCloseTo(last[k], 6);
+    }
+    expect(JSON.parse(readFileSync(r.results, 'utf8'))).toHaveLength(r.detections);
+
+    // Two epochs leave few scores above 0.05: with no threshold every image gets its 100 detections.
+    const results = join(root, 'all-detections.json');
+    const all = JSON.parse((await runCli([...evalArgs, '--score-thresh', '0', '--results', results])).stdout);
+    expect(all.detections).toBe(1600);
+    expect(all.AP50).toBeGreaterThan(0);
+    const detections = JSON.parse(readFileSync(results, 'utf8'));
+    expect(detections).toHaveLength(1600);
+    expect(Object.keys(detections[0]).sort()).toEqual(['bbox', 'category_id', 'image_id', 'score']);
+    const scored = await runCli([
+      'coco-eval',
+      '--gt',
+      join(data, 'instances_val.json'),
+      '--dt',
+      results,
+      '--json',
+    ]);
+    expect(scored.code).toBe(0);
+    // The ground truth holds exactly the 16 validation images the run used.
+    for (const k of ['AP', 'AP50', 'AR100']) expect(JSON.parse(scored.stdout)[k]).toBeCloseTo(all[k], 12);
+    const text = await runCli(evalArgs.filter((a) => a !== '--json'));
+    expect(text.stdout).toMatch(
+      /Average Precision {2}\(AP\) @\[ IoU=0\.50:0\.95 \| area= {3}all \| maxDets=100 \] = \d\.\d{3}/,
+    );
+
+    const out = join(root, 'report');
+    const report = await runCli(['report', straight, '--out', out]);
+    expect(report.code).toBe(0);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain(
+      `| ss | 2/2 | ${last.AP.toFixed(2)} | ${last.AP50.toFixed(2)} | ${last.AP75.toFixed(2)} |`,
+    );
+    expect(md).toContain('| 12.40 / 13.15 |');
+    expect(md).toMatch(/\| 1 \| \d\.\d{4} \| \d\.\d{4} \| \d+\.\d\d \|/);
+    expect(readFileSync(join(out, 'detection-ap.svg'), 'utf8')).toContain('<svg');
+    expect(existsSync(join(out, 'test-error.svg'))).toBe(false);
+  });
+
+  it('bad input: an annotation of an unknown category is named; crowd-only images train as background', async () => {
+    const edited = (name: string, edit: (train: { annotations: Record<string, unknown>[] }) => void) => {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      symlinkSync(join(data, 'images'), join(dir, 'images'));
+      writeFileSync(join(dir, 'instances_val.json'), readFileSync(join(data, 'instances_val.json')));
+      const train = JSON.parse(readFileSync(join(data, 'instances_train.json'), 'utf8'));
+      edit(train);
+      writeFileSync(join(dir, 'instances_train.json'), JSON.stringify(train));
+      return dir;
+    };
+    const unknown = edited('unknown-category', (t) => {
+      t.annotations[3].category_id = 99;
+    });
+    const bad = await runCli([
+      'train',
+      ...small,
+      '--data',
+      unknown,
+      '--out',
+      join(root, 'u'),
+      '--epochs',
+      '1',
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(join(unknown, 'instances_train.json'));
+    expect(bad.stderr).toMatch(/annotation \d+ refers to unknown category_id 99/);
+    expect(existsSync(join(root, 'u', 'last.ckpt'))).toBe(false);
+
+    let crowdImage = 0;
+    const crowd = edited('crowd-only', (t) => {
+      crowdImage = t.annotations[0].image_id as number;
+      for (const a of t.annotations) if (a.image_id === crowdImage) a.iscrowd = 1;
+    });
+    const crowdCount = (
+      JSON.parse(readFileSync(join(crowd, 'instances_train.json'), 'utf8')).annotations as {
+        image_id: number;
+      }[]
+    ).filter((a) => a.image_id === crowdImage).length;
+    const ok = await runCli(['train', ...small, '--data', crowd, '--out', join(root, 'c'), '--epochs', '1']);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(
+      new RegExp(
+        `48 training images \\(\\d+ boxes, 0 degenerate boxes dropped, ${crowdCount} crowd regions?\\)`,
+      ),
+    );
+    expect(rows(join(root, 'c')).filter((l) => l.type === 'epoch')[0].trainLoss).toBeGreaterThan(0);
   });
 
   it('bad input: no --data, a data folder without instances files, a backbone checkpoint of another network', async () => {

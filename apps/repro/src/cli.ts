@@ -89,6 +89,11 @@ program
   .description("evaluate a run's last checkpoint on its test split")
   .requiredOption('--run <dir>', 'run directory')
   .option('--data <dir>', 'data folder (as for train)')
+  .option(
+    '--results <file>',
+    'detection: where the COCO results JSON goes (default <run>/detections_val.json)',
+  )
+  .option('--score-thresh <x>', "detection: score threshold (default the run's, 0.05)", num('--score-thresh'))
   .addOption(backendOption())
   .option('--json', 'print one JSON object')
   .action(async (opts) => {

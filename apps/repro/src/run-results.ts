@@ -4,18 +4,21 @@ import type { EpochRecord } from '@bioprop/trainer';
 import type { RunConfig } from './presets';
 
 /** What a run directory says about itself. */
-export interface RunResults {
+export interface RunResults<C = RunConfig> {
   dir: string;
-  config: RunConfig;
+  config: C;
   epochs: EpochRecord[];
 }
 
-/** Reads config.json and the epoch rows of metrics.jsonl; a missing or broken file is an error naming it. */
-export function readRun(dir: string): RunResults {
+/**
+ * Reads config.json and the epoch rows of metrics.jsonl; a missing or broken file is an error naming it. `C` is
+ * the kind of config the caller expects (a classification run's by default).
+ */
+export function readRun<C = RunConfig>(dir: string): RunResults<C> {
   const configPath = join(dir, 'config.json');
   const metricsPath = join(dir, 'metrics.jsonl');
   if (!existsSync(configPath)) throw new Error(`${dir} is not a run directory: ${configPath} does not exist`);
-  let config: RunConfig;
+  let config: C;
   try {
     config = JSON.parse(readFileSync(configPath, 'utf8'));
   } catch (err) {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DetectionRunConfig } from '../detection/detection-presets';
 import { detectionTable } from '../detection/detection-table';
 import { MOSAIC_MD5 } from '../reference-results';
 import { resultsTable } from '../report/results-table';
@@ -79,12 +80,13 @@ export async function miniCommand(opts: MiniOptions): Promise<number> {
     process.stderr.write(`[${f.rule}] failed; end of ${f.logPath}:\n${tail}\n`);
   }
   const finished = runs.filter((_, i) => codes[i] === 0).map((r) => r.dir);
-  if (finished.length && family === 'detection') {
-    process.stdout.write(detectionTable(finished));
-    process.stdout.write(`\nwall time ${minutes.toFixed(1)} min\n`);
-  } else if (finished.length) {
+  if (finished.length) {
     const files = await reportCommand(finished, opts.out);
-    process.stdout.write(resultsTable(finished.map(readRun)));
+    process.stdout.write(
+      family === 'detection'
+        ? detectionTable(finished.map((d) => readRun<DetectionRunConfig>(d)))
+        : resultsTable(finished.map((d) => readRun(d))),
+    );
     process.stdout.write(`\nwall time ${minutes.toFixed(1)} min; report: ${files.join(', ')}\n`);
   }
   return failed.length ? 1 : 0;

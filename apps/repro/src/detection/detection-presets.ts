@@ -46,6 +46,11 @@ export interface DetectionRunConfig {
   testLimit?: number;
 }
 
+/** Whether a run's config.json describes a detection run. */
+export function isDetectionConfig(config: object): config is DetectionRunConfig {
+  return (config as { family?: string }).family === 'detection';
+}
+
 const RULES = ['bp', 'ss', 'fa'] as const;
 
 /** The mosaic run of `reference/pytorch/retinanet_mosaic.py` (its docstring is the specification). */

@@ -1,36 +1,63 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { EvalSummaryJson } from '@bioprop/coco-loader';
 import { MOSAIC_REFERENCE } from '../reference-results';
+import type { RunResults } from '../run-results';
+import type { DetectionRunConfig } from './detection-presets';
 
-type EpochRow = EvalSummaryJson & { type: string; epoch: number };
+/** A detection run as `readRun` returns it. */
+export type DetectionRun = RunResults<DetectionRunConfig>;
 
-/** The final COCO numbers of detection runs beside the PyTorch reference (Markdown). */
-export function detectionTable(runDirs: string[]): string {
-  const rows = runDirs.map((dir) => {
-    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
-      preset: string;
-      rule: string;
-    };
-    const epochs = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as EpochRow)
-      .filter((r) => r.type === 'epoch');
-    const last = epochs[epochs.length - 1];
-    const ref = MOSAIC_REFERENCE[config.preset];
-    const cells = [config.rule, last.epoch, last.AP, last.AP50, last.AP75, last.APs, last.APm, last.APl].map(
-      (v) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)),
-    );
-    if (!ref) return `| ${cells.join(' | ')} | | | | |`;
-    const mean = ref.ap.reduce((a, b) => a + b, 0) / ref.ap.length;
-    const diff = last.AP - mean;
-    return `| ${cells.join(' | ')} | ${ref.ap.join(' / ')} | ${mean.toFixed(2)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(2)} | ${Math.abs(diff) <= ref.tolerance ? 'yes' : 'no'} (${ref.tolerance}) |`;
+const fixed = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+
+/**
+ * The final COCO numbers of detection runs (AP, AP50, AP75, APs, APm, APl per rule) and, for runs with a PyTorch
+ * reference, its AP and AP50 per seed, the difference from their mean and whether it is within the tolerance.
+ */
+export function detectionTable(runs: DetectionRun[]): string {
+  const rows = runs.map((run) => {
+    const last = run.epochs[run.epochs.length - 1];
+    const epoch = `${last?.epoch ?? 0}/${run.config.epochs}`;
+    const cells = [
+      run.config.rule,
+      epoch,
+      ...['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'].map((k) => fixed(last?.[k])),
+    ];
+    const ref = MOSAIC_REFERENCE[run.config.preset];
+    if (!ref || !last) return `| ${cells.join(' | ')} | | | | |`;
+    const apDiff = last.AP - mean(ref.ap);
+    const ap50Diff = last.AP50 - mean(ref.ap50);
+    return `| ${[
+      ...cells,
+      ref.ap.map(fixed).join(' / '),
+      signed(apDiff),
+      `${Math.abs(apDiff) <= ref.tolerance ? 'yes' : 'no'} (${ref.tolerance})`,
+      ref.ap50.map(fixed).join(' / '),
+      signed(ap50Diff),
+    ].join(' | ')} |`;
   });
   return [
-    '| rule | epoch | AP | AP50 | AP75 | APs | APm | APl | PyTorch AP (seeds) | mean | difference | within |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| rule | epoch | AP | AP50 | AP75 | APs | APm | APl | PyTorch AP (seeds) | AP - mean | within | PyTorch AP50 (seeds) | AP50 - mean |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');
+}
+
+/** Per epoch of each detection run: both training losses, AP, AP50, AP75, the epoch's time and images/s. */
+export function detectionEpochTable(runs: DetectionRun[]): string {
+  return runs
+    .map((run) =>
+      [
+        `**${run.config.preset}** (\`${run.dir}\`)`,
+        '',
+        '| epoch | classification loss | box loss | AP | AP50 | AP75 | seconds | images/s |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+        ...run.epochs.map(
+          (e) =>
+            `| ${e.epoch} | ${e.train_classification?.toFixed(4) ?? '-'} | ${e.train_boxRegression?.toFixed(4) ?? '-'} | ${fixed(e.AP)} | ${fixed(e.AP50)} | ${fixed(e.AP75)} | ${e.seconds.toFixed(0)} | ${e.imagesPerSec.toFixed(1)} |`,
+        ),
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
 }

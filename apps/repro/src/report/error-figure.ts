@@ -1,7 +1,6 @@
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { RunResults } from '../run-results';
+import { renderFigure } from './render-figure';
 
 /**
  * The vega-lite spec of the paper's Figure 1 layout: test error per epoch, one colour per rule, top-1 solid and
@@ -39,17 +38,7 @@ export function errorFigureSpec(runs: RunResults[]): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Renders the figure to SVG (vega, headless) and PNG (resvg). */
-export async function renderErrorFigure(runs: RunResults[]): Promise<{ svg: string; png: Buffer }> {
-  const view = new vega.View(vega.parse(compile(errorFigureSpec(runs)).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const png = new Resvg(svg, {
-    background: 'white',
-    fitTo: { mode: 'zoom', value: 2 },
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
-  })
-    .render()
-    .asPng();
-  return { svg, png };
+/** Renders the test-error figure to SVG and PNG. */
+export function renderErrorFigure(runs: RunResults[]): Promise<{ svg: string; png: Buffer }> {
+  return renderFigure(errorFigureSpec(runs));
 }
