@@ -2,17 +2,27 @@
 // stay internal: they change with the backends, not with what a user builds.
 
 export {
+  type ConvertedLayer,
+  type FeedbackLayerInfo,
+  type FeedbackModelConversion,
+  type KeptLayer,
+  type ToFeedbackModelOptions,
+  toFeedbackModel,
+} from './convert/to-feedback-model';
+export {
   AsymmetricConv2D,
   type AsymmetricConv2DArgs,
   type ConvKernelInit,
 } from './layers/asymmetric-conv2d-layer';
 export { AsymmetricDense, type AsymmetricDenseArgs } from './layers/asymmetric-dense-layer';
+export type { KerasLayerOptions } from './layers/keras-options';
 export { type AddStateWeight, type LayerFeedback, layerFeedback } from './layers/layer-feedback';
 export { type AlignmentProbe, withAlignmentProbe } from './metrics/alignment-probe';
 export { AlignmentRecorder, type LayerAlignment } from './metrics/alignment-recorder';
 export { angleBetween } from './metrics/angles';
 export { type AsymmetricConv2dOptions, asymmetricConv2d } from './ops/asymmetric-conv2d';
 export { asymmetricDense } from './ops/asymmetric-dense';
+export type { ConvPadding } from './ops/conv-geometry';
 export { feedbackScale, type WeightKind } from './ops/feedback-scale';
 export { type ParamGroup, SGD, type SgdState } from './optim/sgd';
 export { backprop } from './rules/backprop';

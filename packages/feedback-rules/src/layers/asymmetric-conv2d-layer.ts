@@ -4,7 +4,9 @@ import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js'
 import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common.js';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import { asymmetricConv2d } from '../ops/asymmetric-conv2d';
+import { type ConvPadding, convOutputSize, paddingError } from '../ops/conv-geometry';
 import { feedbackScale } from '../ops/feedback-scale';
+import { type KerasLayerOptions, type ResolvedKerasOptions, resolveKerasOptions } from './keras-options';
 import { freshSeed, LayerFeedback } from './layer-feedback';
 
 /**
@@ -17,22 +19,34 @@ import { freshSeed, LayerFeedback } from './layer-feedback';
  */
 export type ConvKernelInit = 'he-normal' | 'fan-in-uniform' | { stddev: number };
 
-/** Configuration of {@link AsymmetricConv2D}. */
-export interface AsymmetricConv2DArgs extends LayerArgs {
+/**
+ * Configuration of {@link AsymmetricConv2D}. Besides its own options it takes tfjs `Conv2D`'s activation,
+ * initializers, regularizers and constraints ({@link KerasLayerOptions}), so that a converted tfjs layer keeps
+ * its configuration.
+ */
+export interface AsymmetricConv2DArgs extends LayerArgs, KerasLayerOptions {
   filters: number;
   kernelSize: number;
   strides?: number;
-  /** Symmetric zero padding on each side (PyTorch `padding`). */
-  pad?: number;
+  /**
+   * Zero padding: a number on each side (PyTorch `padding`, the default 0), tfjs's `'same'` or `'valid'`, or
+   * explicit pads per side ({@link ConvPadding}).
+   */
+  pad?: ConvPadding;
   useBias?: boolean;
-  /** Kernel initialisation, which also sets the feedback scale. Default 'he-normal'. */
+  /** Kernel initialisation, which also sets the feedback scale. Default 'he-normal'; not with `kernelInitializer`. */
   kernelInit?: ConvKernelInit;
-  /** Initial value of every bias (RetinaNet's classifier starts at a prior probability). Default 0. */
+  /** Initial value of every bias (RetinaNet's classifier starts at a prior probability). Default 0; not with `biasInitializer`. */
   biasInit?: number;
   /** Learning rule name: bp, ss, fa, frsf, brsf, fa-signed-init, or any registered rule. */
   rule?: string;
   /** Fixes the kernel init and the rule's random feedback. */
   seed?: number;
+  /**
+   * The rule's feedback scale `s`. Default: the standard deviation of `kernelInit`'s draw, or with a
+   * `kernelInitializer` the paper's `sqrt(2 / (kh * kw * out))`.
+   */
+  feedbackScale?: number;
 }
 
 /**
@@ -44,15 +58,18 @@ export class AsymmetricConv2D extends layers.Layer {
   readonly filters: number;
   readonly kernelSize: number;
   readonly strides: number;
-  readonly pad: number;
+  readonly pad: ConvPadding;
   readonly useBias: boolean;
   readonly kernelInit: ConvKernelInit;
   readonly biasInit: number;
   readonly ruleName: string;
   readonly seed: number;
+  /** The feedback scale given in the config, if any. */
+  readonly feedbackScale: number | undefined;
   kernel: LayerVariable | null = null;
   bias: LayerVariable | null = null;
   feedbackState: LayerFeedback | null = null;
+  private readonly keras: ResolvedKerasOptions;
 
   constructor(args: AsymmetricConv2DArgs) {
     super(args);
@@ -66,6 +83,20 @@ export class AsymmetricConv2D extends layers.Layer {
     this.kernelSize = args.kernelSize;
     this.strides = args.strides ?? 1;
     this.pad = args.pad ?? 0;
+    const badPad = paddingError(this.pad);
+    if (badPad) throw new Error(`${who}: ${badPad}`);
+    for (const [own, keras] of [
+      ['kernelInit', 'kernelInitializer'],
+      ['biasInit', 'biasInitializer'],
+    ] as const) {
+      if (args[own] != null && args[keras] != null)
+        throw new Error(`${who}: give ${own} or ${keras}, not both`);
+    }
+    this.keras = resolveKerasOptions(args, who);
+    if (args.feedbackScale != null && !(args.feedbackScale > 0)) {
+      throw new Error(`${who}: feedbackScale must be positive, got ${args.feedbackScale}`);
+    }
+    this.feedbackScale = args.feedbackScale;
     this.useBias = args.useBias ?? false;
     this.kernelInit = args.kernelInit ?? 'he-normal';
     const init = this.kernelInit;
@@ -89,26 +120,38 @@ export class AsymmetricConv2D extends layers.Layer {
     const kernelShape = [this.kernelSize, this.kernelSize, inChannels, this.filters];
     const fanIn = this.kernelSize * this.kernelSize * inChannels;
     const init = this.kernelInit;
-    const scale =
-      init === 'he-normal'
+    const keras = this.keras;
+    const drawScale =
+      init === 'he-normal' || keras.kernelInitializer
         ? feedbackScale('conv2d', kernelShape)
         : init === 'fan-in-uniform'
           ? 1 / Math.sqrt(fanIn)
           : init.stddev;
-    const bound = Math.sqrt(3) * scale;
+    const scale = this.feedbackScale ?? drawScale;
+    const bound = Math.sqrt(3) * drawScale;
     this.kernel = this.addWeight(
       'kernel',
       kernelShape,
       'float32',
-      init === 'fan-in-uniform'
-        ? initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed })
-        : initializers.randomNormal({ mean: 0, stddev: scale, seed: this.seed }),
-      undefined,
+      keras.kernelInitializer ??
+        (init === 'fan-in-uniform'
+          ? initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed })
+          : initializers.randomNormal({ mean: 0, stddev: drawScale, seed: this.seed })),
+      keras.kernelRegularizer ?? undefined,
       true,
+      keras.kernelConstraint ?? undefined,
     );
     if (this.useBias) {
-      const biasInit = initializers.constant({ value: this.biasInit });
-      this.bias = this.addWeight('bias', [this.filters], 'float32', biasInit, undefined, true);
+      const biasInit = keras.biasInitializer ?? initializers.constant({ value: this.biasInit });
+      this.bias = this.addWeight(
+        'bias',
+        [this.filters],
+        'float32',
+        biasInit,
+        keras.biasRegularizer ?? undefined,
+        true,
+        keras.biasConstraint ?? undefined,
+      );
     }
     this.feedbackState = new LayerFeedback(
       this.ruleName,
@@ -123,9 +166,13 @@ export class AsymmetricConv2D extends layers.Layer {
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
-    const out = (n: number | null) =>
-      n == null ? null : Math.floor((n + 2 * this.pad - this.kernelSize) / this.strides) + 1;
-    return [shape[0], out(shape[1]), out(shape[2]), this.filters] as Shape;
+    const k = this.kernelSize;
+    return [
+      shape[0],
+      convOutputSize(shape[1], k, this.strides, this.pad, 0),
+      convOutputSize(shape[2], k, this.strides, this.pad, 1),
+      this.filters,
+    ] as Shape;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
@@ -138,7 +185,8 @@ export class AsymmetricConv2D extends layers.Layer {
         pad: this.pad,
         name: this.name,
       });
-      return this.bias ? tf.add(y, this.bias.read()) : y;
+      const out = this.bias ? tf.add(y, this.bias.read()) : y;
+      return this.keras.activation ? this.keras.activation.apply(out) : out;
     });
   }
 
@@ -150,10 +198,13 @@ export class AsymmetricConv2D extends layers.Layer {
       strides: this.strides,
       pad: this.pad,
       useBias: this.useBias,
-      kernelInit: this.kernelInit,
-      biasInit: this.biasInit,
+      // The layer's own init options, unless tfjs initializers replace them (a converted tfjs layer).
+      ...(this.keras.kernelInitializer ? {} : { kernelInit: this.kernelInit }),
+      ...(this.keras.biasInitializer ? {} : { biasInit: this.biasInit }),
+      ...this.keras.config,
       rule: this.ruleName,
       seed: this.seed,
+      ...(this.feedbackScale === undefined ? {} : { feedbackScale: this.feedbackScale }),
     };
   }
 }

@@ -181,6 +181,60 @@ describe('layer classes', () => {
     );
   });
 
+  it("tfjs's options: activation, initializers, padding modes; conflicting options are errors", () => {
+    const conv = new AsymmetricConv2D({
+      name: 'c',
+      filters: 3,
+      kernelSize: 3,
+      strides: 2,
+      pad: 'same',
+      useBias: true,
+      activation: 'relu',
+      kernelInitializer: 'ones',
+      biasInitializer: tfl.initializers.constant({ value: -1 }),
+      feedbackScale: 0.25,
+    });
+    const y = conv.apply(tf.ones([1, 8, 7, 2])) as tf.Tensor;
+    // 'same' at stride 2: ceil(8 / 2) x ceil(7 / 2); all-ones kernel and input, bias -1, relu.
+    expect(y.shape).toEqual([1, 4, 4, 3]);
+    expect(conv.computeOutputShape([null, 8, 7, 2])).toEqual([null, 4, 4, 3]);
+    expect(Math.max(...y.dataSync())).toBe(3 * 3 * 2 - 1);
+    expect(conv.feedbackState!.ctx.scale).toBe(0.25);
+    expect(conv.getConfig()).toMatchObject({
+      pad: 'same',
+      activation: 'relu',
+      kernelInitializer: { className: 'Ones' },
+      biasInitializer: { className: 'Constant', config: { value: -1 } },
+      feedbackScale: 0.25,
+    });
+    expect(conv.getConfig()).not.toHaveProperty('kernelInit');
+    const explicit = new AsymmetricConv2D({
+      filters: 1,
+      kernelSize: 3,
+      pad: [
+        [0, 2],
+        [1, 0],
+      ],
+    });
+    expect(explicit.computeOutputShape([null, 6, 6, 1])).toEqual([null, 6, 5, 1]);
+    expect(
+      () =>
+        new AsymmetricConv2D({
+          name: 'k',
+          filters: 1,
+          kernelSize: 3,
+          kernelInit: 'he-normal',
+          kernelInitializer: 'ones',
+        }),
+    ).toThrow("AsymmetricConv2D 'k': give kernelInit or kernelInitializer, not both");
+    expect(() => new AsymmetricConv2D({ name: 'p', filters: 1, kernelSize: 3, pad: -1 })).toThrow(
+      /'p': pad must be/,
+    );
+    expect(() => new AsymmetricDense({ name: 'd', units: 2, activation: 'nope' as never })).toThrow(
+      /AsymmetricDense 'd': .*nope/,
+    );
+  });
+
   it('unknown rule names the layer and lists the known rules', () => {
     const l = new AsymmetricConv2D({ name: 'convX', filters: 2, kernelSize: 3, rule: 'nope' });
     expect(() => l.build([null, 4, 4, 1])).toThrow(

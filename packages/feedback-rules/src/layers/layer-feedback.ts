@@ -24,12 +24,20 @@ export class LayerFeedback {
 
   /** Adds the rule's state as non-trainable weights initialised from the (already built) kernel. */
   build(kernel: LayerVariable, addWeight: AddStateWeight): void {
+    for (const spec of this.rule.state)
+      this.stateWeights[spec.name] = addWeight(spec.name, this.ctx.kernelShape);
+    this.initState(kernel.read());
+  }
+
+  /**
+   * Sets the state to the rule's initial value for `kernel`, as if the layer had been built with it (a model
+   * converted from another copies the weights in after the build; `fa-signed-init` reads them).
+   */
+  initState(kernel: tf.Tensor): void {
     for (const spec of this.rule.state) {
-      const weight = addWeight(spec.name, this.ctx.kernelShape);
-      const value = tf.tidy(() => spec.init(kernel.read(), this.ctx));
-      weight.write(value);
+      const value = tf.tidy(() => spec.init(kernel, this.ctx));
+      this.stateWeights[spec.name].write(value);
       value.dispose();
-      this.stateWeights[spec.name] = weight;
     }
   }
 

@@ -6,7 +6,7 @@ import {
   conv2dFilterGradNative,
   preferIm2colFilterGrad,
 } from './conv-filter-gradient';
-import { type ConvGeometry, convGeometry, explicitPadding } from './conv-geometry';
+import { type ConvGeometry, type ConvPadding, convGeometry } from './conv-geometry';
 import { conv2dInputGradNative, conv2dInputGradPhases } from './conv-input-gradient';
 import { convGradientPlan } from './gradient-plan';
 import { lazyGradientOp } from './lazy-gradient-op';
@@ -15,8 +15,11 @@ import { lazyGradientOp } from './lazy-gradient-op';
 export interface AsymmetricConv2dOptions {
   /** Stride in both directions. */
   strides: number;
-  /** Symmetric zero padding on each side, as PyTorch `padding=pad`. */
-  pad: number;
+  /**
+   * Zero padding: a number on every side (PyTorch `padding=pad`), tfjs's `'same'` or `'valid'`, or explicit
+   * pads per side (see {@link ConvPadding}).
+   */
+  pad: ConvPadding;
   /** Layer name for error messages and alignment metrics. */
   name?: string;
 }
@@ -65,7 +68,7 @@ export function asymmetricConv2d(
     [x, filter],
     (save) => {
       save([x, filter, feedback]);
-      return tf.conv2d(x, filter, g.stride, explicitPadding(g.pad));
+      return tf.conv2d(x, filter, g.stride, g.tfPadding);
     },
     (dy, saved) => {
       const [xSaved, wSaved, bSaved] = saved as tf.Tensor4D[];

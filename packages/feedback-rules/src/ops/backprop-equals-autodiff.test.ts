@@ -4,22 +4,22 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { relativeError } from '../testing/reference';
 import { asymmetricConv2d } from './asymmetric-conv2d';
 import { asymmetricDense } from './asymmetric-dense';
-import { explicitPadding } from './conv-geometry';
+import { type ConvPadding, explicitPadding } from './conv-geometry';
 import { setConvGradientPlan } from './gradient-plan';
 
-function convGrads(useAsymmetric: boolean) {
+function convGrads(useAsymmetric: boolean, pad: ConvPadding = 1, xShape = [2, 9, 9, 3]) {
   return tf.tidy(() => {
-    const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const x = tf.randomNormal(xShape as [number, number, number, number], 0, 1, 'float32', 7);
     const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 8) as tf.Tensor4D;
+    // tfjs's own padding argument: the number as explicit pads, the rest as given.
+    const tfPad =
+      typeof pad === 'number' ? explicitPadding(pad) : pad.length === 2 ? [[0, 0], ...pad, [0, 0]] : pad;
     const f = (xx: tf.Tensor, ww: tf.Tensor) =>
       tf.sum(
         tf.square(
           useAsymmetric
-            ? asymmetricConv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, ww as tf.Tensor4D, {
-                strides: 2,
-                pad: 1,
-              })
-            : tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, explicitPadding(1)),
+            ? asymmetricConv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, ww as tf.Tensor4D, { strides: 2, pad })
+            : tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, tfPad as 'same'),
         ),
       );
     return tf
@@ -41,6 +41,33 @@ describe('the bp rule is ordinary autodiff', () => {
     expect(Array.from(dxA)).toEqual(Array.from(dxB));
     expect(Array.from(dwA)).toEqual(Array.from(dwB));
   });
+
+  // 'same' on an even input pads 0 above and 1 below at stride 2; explicit pads differ per side.
+  const paddings: [ConvPadding, number[]][] = [
+    ['same', [2, 8, 8, 3]],
+    ['same', [2, 9, 9, 3]],
+    ['valid', [2, 9, 8, 3]],
+    [
+      [
+        [0, 2],
+        [1, 0],
+      ],
+      [2, 8, 9, 3],
+    ],
+  ];
+  for (const [pad, xShape] of paddings) {
+    it(`conv with tfjs padding ${JSON.stringify(pad)} on [${xShape}]: bit-identical with native kernels, 1e-6 composed`, () => {
+      setConvGradientPlan('cpu', { input: 'native', filter: 'native' });
+      const reference = convGrads(false, pad, xShape);
+      const native = convGrads(true, pad, xShape);
+      expect(Array.from(native[0])).toEqual(Array.from(reference[0]));
+      expect(Array.from(native[1])).toEqual(Array.from(reference[1]));
+      setConvGradientPlan('cpu', undefined);
+      const composed = convGrads(true, pad, xShape);
+      expect(relativeError(composed[0], reference[0])).toBeLessThan(1e-6);
+      expect(relativeError(composed[1], reference[1])).toBeLessThan(1e-6);
+    });
+  }
 
   it('conv: equal to float32 rounding with the fast compositions', () => {
     const [dxA, dwA] = convGrads(true);

@@ -32,6 +32,21 @@ describe('bad input is a clear error', () => {
       /strides must be a positive integer/,
     );
   });
+  it('conv: padding that is no tfjs padding', () => {
+    expect(() => asymmetricConv2d(x, w, w, { strides: 1, pad: -1, name: 'c' })).toThrow(
+      /'c': pad must be a non-negative integer, 'same', 'valid', \[\[top, bottom\], \[left, right\]\]/,
+    );
+    expect(() => asymmetricConv2d(x, w, w, { strides: 1, pad: 'full' as never })).toThrow(/got "full"/);
+    const padsChannels = [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 1],
+    ] as never;
+    expect(() => asymmetricConv2d(x, w, w, { strides: 1, pad: padsChannels })).toThrow(
+      /explicit NHWC padding must not pad the batch or channels/,
+    );
+  });
   it('dense: mismatched features and feedback', () => {
     const k = tf.zeros([4, 2]) as tf.Tensor2D;
     expect(() => asymmetricDense(tf.zeros([3, 5]) as tf.Tensor2D, k, k, undefined, { name: 'fc' })).toThrow(

@@ -8,7 +8,7 @@ export type FilterGradientMethod = 'native' | 'dilated-conv';
 export function conv2dFilterGradNative(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
     strides: [g.stride, g.stride],
-    pad: g.pad,
+    pad: g.tfPadding,
     dataFormat: 'NHWC',
     dimRoundingMode: undefined,
     filterShape: [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels],
@@ -24,8 +24,8 @@ export function conv2dFilterGradDilated(x: tf.Tensor4D, dy: tf.Tensor4D, g: Conv
   return tf.tidy(() => {
     const s = g.stride;
     // Pad (or crop) the far side so the output is exactly kh x kw: rows the forward pass never read are dropped.
-    const bottom = g.kernelHeight + (g.outHeight - 1) * s - g.inHeight - g.pad;
-    const right = g.kernelWidth + (g.outWidth - 1) * s - g.inWidth - g.pad;
+    const bottom = g.kernelHeight + (g.outHeight - 1) * s - g.inHeight - g.padTop;
+    const right = g.kernelWidth + (g.outWidth - 1) * s - g.inWidth - g.padLeft;
     const xt =
       bottom < 0 || right < 0
         ? croppedChannelsFirst(x, g.inHeight + Math.min(0, bottom), g.inWidth + Math.min(0, right))
@@ -37,8 +37,8 @@ export function conv2dFilterGradDilated(x: tf.Tensor4D, dy: tf.Tensor4D, g: Conv
       1,
       [
         [0, 0],
-        [g.pad, Math.max(0, bottom)],
-        [g.pad, Math.max(0, right)],
+        [g.padTop, Math.max(0, bottom)],
+        [g.padLeft, Math.max(0, right)],
         [0, 0],
       ],
       'NHWC',
@@ -75,7 +75,7 @@ function croppedChannelsFirst(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D
  * more than it saves.
  */
 export function conv2dFilterGradIm2col(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
-  const { batch, inHeight, inWidth, inChannels: cin, kernelHeight: kh, kernelWidth: kw, stride: s, pad } = g;
+  const { batch, inHeight, inWidth, inChannels: cin, kernelHeight: kh, kernelWidth: kw, stride: s } = g;
   const rows = kh * kw * cin;
   const m = batch * g.outHeight * g.outWidth;
   const src = x.dataSync();
@@ -84,11 +84,11 @@ export function conv2dFilterGradIm2col(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvG
     for (let j = 0; j < kw; j++) {
       for (let n = 0; n < batch; n++) {
         for (let oy = 0; oy < g.outHeight; oy++) {
-          const y = oy * s - pad + i;
+          const y = oy * s - g.padTop + i;
           if (y < 0 || y >= inHeight) continue; // a padded row: its column entries stay zero
           const col0 = (n * g.outHeight + oy) * g.outWidth;
           for (let ox = 0; ox < g.outWidth; ox++) {
-            const xi = ox * s - pad + j;
+            const xi = ox * s - g.padLeft + j;
             if (xi < 0 || xi >= inWidth) continue;
             const from = ((n * inHeight + y) * inWidth + xi) * cin;
             let to = (i * kw + j) * cin * m + col0 + ox;

@@ -7,7 +7,7 @@ import {
   conv2dFilterGradIm2col,
   conv2dFilterGradNative,
 } from './conv-filter-gradient';
-import { convGeometry } from './conv-geometry';
+import { type ConvPadding, convGeometry } from './conv-geometry';
 import { conv2dInputGradNative, conv2dInputGradPhases } from './conv-input-gradient';
 
 // [batch, h, w, in, out, k, stride, pad]: odd sizes, non-square inputs, stride 3, pad 0 with stride 2,
@@ -25,17 +25,58 @@ const geometries: number[][] = [
   [1, 15, 15, 1, 2, 11, 4, 2],
 ];
 
+// tfjs padding modes: 'same' pads the odd zero after (asymmetric at stride 2 on even sizes), explicit pads
+// differ per side; with k < s 'same' adds no zeros at all.
+const padded: [number[], ConvPadding][] = [
+  [[2, 8, 8, 3, 4, 3, 2], 'same'],
+  [[1, 9, 10, 2, 3, 3, 2], 'same'],
+  [[2, 7, 6, 2, 2, 5, 3], 'same'],
+  [[1, 8, 8, 2, 3, 1, 2], 'same'],
+  [[1, 11, 9, 3, 2, 4, 1], 'same'],
+  [[2, 9, 9, 2, 3, 3, 2], 'valid'],
+  [
+    [1, 10, 9, 2, 3, 3, 2],
+    [
+      [0, 2],
+      [1, 0],
+    ],
+  ],
+  [
+    [2, 7, 8, 3, 2, 3, 3],
+    [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+  ],
+];
+
 describe('conv gradient formulations equal the cpu backend kernels', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
-  for (const [n, h, w, cin, cout, k, s, p] of geometries) {
-    it(`${k}x${k}/${s} pad ${p} on [${n},${h},${w},${cin}] -> ${cout}`, () => {
+  const cases: [number[], ConvPadding][] = [
+    ...geometries.map(([n, h, w, cin, cout, k, s, p]): [number[], ConvPadding] => [
+      [n, h, w, cin, cout, k, s],
+      p,
+    ]),
+    ...padded,
+  ];
+  for (const [[n, h, w, cin, cout, k, s], p] of cases) {
+    it(`${k}x${k}/${s} pad ${JSON.stringify(p)} on [${n},${h},${w},${cin}] -> ${cout}`, () => {
       tf.tidy(() => {
         const g = convGeometry([n, h, w, cin], [k, k, cin, cout], s, p);
         const x = tf.randomNormal([n, h, w, cin], 0, 1, 'float32', 1) as tf.Tensor4D;
         const f = tf.randomNormal([k, k, cin, cout], 0, 1, 'float32', 2) as tf.Tensor4D;
         const dy = tf.randomNormal([n, g.outHeight, g.outWidth, cout], 0, 1, 'float32', 3) as tf.Tensor4D;
+        // The geometry's output is tfjs's own for this padding.
+        expect([g.outHeight, g.outWidth]).toEqual(tf.conv2d(x, f, s, g.tfPadding).shape.slice(1, 3));
+        expect([g.outHeight, g.outWidth]).toEqual(
+          tf
+            .conv2d(x, f, s, typeof p === 'number' || typeof p === 'string' ? p : g.tfPadding)
+            .shape.slice(1, 3),
+        );
         const dxNative = conv2dInputGradNative(dy, f, g);
         const dxPhases = conv2dInputGradPhases(dy, f, g);
         expect(dxPhases.shape).toEqual([n, h, w, cin]);

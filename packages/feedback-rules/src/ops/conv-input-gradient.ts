@@ -11,7 +11,7 @@ export type InputGradientMethod = 'native' | 'phase-conv';
 export function conv2dInputGradNative(dy: tf.Tensor4D, feedback: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: feedback }, {
     strides: [g.stride, g.stride],
-    pad: g.pad,
+    pad: g.tfPadding,
     dataFormat: 'NHWC',
     dimRoundingMode: undefined,
     inputShape: [g.batch, g.inHeight, g.inWidth, g.inChannels],
@@ -30,6 +30,7 @@ interface Phase {
   dyStart: number;
 }
 
+/** The phase of rows `offset, offset + stride, ...`; `pad` is the zeros before the first row (top or left). */
 function phase(offset: number, inSize: number, kernel: number, stride: number, pad: number): Phase {
   const rows = offset < inSize ? Math.ceil((inSize - offset) / stride) : 0;
   const firstTap = (offset + pad) % stride;
@@ -50,8 +51,8 @@ export function conv2dInputGradPhases(dy: tf.Tensor4D, feedback: tf.Tensor4D, g:
   const s = g.stride;
   const feedbackData = feedback.dataSync() as Float32Array;
   if (s === 1) {
-    const ph = phase(0, g.inHeight, g.kernelHeight, 1, g.pad);
-    const pw = phase(0, g.inWidth, g.kernelWidth, 1, g.pad);
+    const ph = phase(0, g.inHeight, g.kernelHeight, 1, g.padTop);
+    const pw = phase(0, g.inWidth, g.kernelWidth, 1, g.padLeft);
     return tf.tidy(
       () =>
         phasePart(dy, feedbackData, g, ph, pw) ?? tf.zeros([g.batch, g.inHeight, g.inWidth, g.inChannels]),
@@ -59,9 +60,9 @@ export function conv2dInputGradPhases(dy: tf.Tensor4D, feedback: tf.Tensor4D, g:
   }
   const out = new Float32Array(g.batch * g.inHeight * g.inWidth * g.inChannels);
   for (let a = 0; a < s; a++) {
-    const ph = phase(a, g.inHeight, g.kernelHeight, s, g.pad);
+    const ph = phase(a, g.inHeight, g.kernelHeight, s, g.padTop);
     for (let b = 0; b < s; b++) {
-      const pw = phase(b, g.inWidth, g.kernelWidth, s, g.pad);
+      const pw = phase(b, g.inWidth, g.kernelWidth, s, g.padLeft);
       // Nothing is returned from tidy: the phase is copied out inside it (and may not exist).
       tf.tidy(() => {
         const part = phasePart(dy, feedbackData, g, ph, pw);
