@@ -66,6 +66,11 @@ program
     'detection: start the backbone from a `repro train` checkpoint of the same ResNet (last.ckpt)',
   )
   .option('--frozen-bn', "detection: backbone batch norm frozen, as torchvision's FrozenBatchNorm2d")
+  .option(
+    '--head-group-norm <groups>',
+    "detection: GroupNorm in the heads (torchvision's v2 head uses 32)",
+    int('--head-group-norm'),
+  )
   .option('--alignment-every <n>', 'log alignment angles every N steps (0: never)', int('--alignment-every'))
   .option('--epoch-limit <n>', 'train at most N epochs in this invocation', int('--epoch-limit'))
   .option('--log-every <n>', 'log a step row every N steps (default 50)', int('--log-every'))

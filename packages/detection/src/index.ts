@@ -6,6 +6,7 @@ export { BBOX_XFORM_CLIP, BoxCoder, type BoxCoderWeights } from './box-coder';
 export { type ExtraLevelsSource, type FeaturePyramidOptions, featurePyramid } from './feature-pyramid';
 export { sigmoidFocalLoss } from './focal-loss';
 export { generalizedBoxIouLoss } from './giou-loss';
+export { GroupNorm, type GroupNormArgs } from './group-norm';
 export { BELOW_LOW_THRESHOLD, BETWEEN_THRESHOLDS, Matcher } from './matcher';
 export { batchedNms } from './nms';
 export { type Detections, type PostProcessOptions, postProcess } from './post-process';

@@ -35,6 +35,8 @@ export interface RetinaNetOptions {
   aspectRatios?: number[];
   /** Initial foreground probability of the classifier. Default 0.01. */
   priorProbability?: number;
+  /** GroupNorm with this many groups in the heads (torchvision's v2 head: 32). Default: none. */
+  headGroupNorm?: number;
   /** Backbone batch norm as torchvision's FrozenBatchNorm2d (its choice on a pretrained backbone). Default false. */
   frozenBackboneBatchNorm?: boolean;
   /** Fixes every init and random feedback. */
@@ -108,6 +110,7 @@ export class RetinaNet {
       rule: rule('heads'),
       seed: seed + 2,
       priorProbability: options.priorProbability,
+      groupNorm: options.headGroupNorm,
     });
     this.model = tfl.model({ inputs: input, outputs: [classLogits, boxDeltas], name: 'retinanet' });
   }

@@ -36,6 +36,8 @@ export interface TrainCommandOptions {
   backboneCheckpoint?: string;
   /** Detection: frozen backbone batch norm. */
   frozenBn?: boolean;
+  /** Detection: GroupNorm groups in the heads. */
+  headGroupNorm?: number;
 }
 
 /** A preset's config with the command line's overrides applied. */

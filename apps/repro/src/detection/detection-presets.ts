@@ -15,6 +15,8 @@ export interface DetectionRunConfig {
   rule: string;
   /** Backbone batch norm as torchvision's FrozenBatchNorm2d. */
   frozenBackboneBatchNorm: boolean;
+  /** GroupNorm groups in the heads (torchvision's v2 head); none when unset. */
+  headGroupNorm?: number;
   /** A `repro train` checkpoint of the same ResNet that the backbone starts from. */
   backboneCheckpoint?: string;
   /** Images are resized so the shorter side is this, unless the longer would pass `maxSize`. */

@@ -38,6 +38,7 @@ export function detectionConfig(opts: DetectionTrainOptions): DetectionRunConfig
   if (opts.testLimit !== undefined) config.testLimit = opts.testLimit;
   if (opts.backboneCheckpoint !== undefined) config.backboneCheckpoint = opts.backboneCheckpoint;
   if (opts.frozenBn) config.frozenBackboneBatchNorm = true;
+  if (opts.headGroupNorm !== undefined) config.headGroupNorm = opts.headGroupNorm;
   return config;
 }
 
@@ -68,6 +69,7 @@ export function detectorFor(config: DetectionRunConfig): RetinaNet {
     anchorBaseSizes: [0, 1, 2, 3, 4].map((i) => config.anchorBase * 2 ** i),
     rule: config.rule,
     frozenBackboneBatchNorm: config.frozenBackboneBatchNorm,
+    headGroupNorm: config.headGroupNorm,
     seed: config.seed,
   });
 }
