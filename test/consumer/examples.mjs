@@ -5,8 +5,8 @@ import ts from 'typescript';
 
 export const MARKER = '<!-- example: consumer-test -->';
 
-/** The marked example of a README, or an Error that says what is wrong with the README. */
-export function extractExample(markdown, readmePath) {
+/** The marked examples of a README (each run on its own), or an Error that says what is wrong with the README. */
+export function extractExamples(markdown, readmePath) {
   const lines = markdown.split(/\r?\n/);
   const marks = lines.flatMap((line, i) => (line.trim() === MARKER ? [i] : []));
   if (marks.length === 0) {
@@ -14,23 +14,22 @@ export function extractExample(markdown, readmePath) {
       `${readmePath} has no example marked for the consumer test (a ${MARKER} line right before a \`\`\`ts block)`,
     );
   }
-  if (marks.length > 1) {
-    return new Error(
-      `${readmePath} marks ${marks.length} examples with ${MARKER} (lines ${marks.map((i) => i + 1).join(', ')}); mark one`,
-    );
+  const examples = [];
+  for (const mark of marks) {
+    const open = mark + 1;
+    if (!/^```(ts|typescript)\s*$/.test(lines[open] ?? '')) {
+      return new Error(
+        `${readmePath}:${open + 1}: the line after ${MARKER} must open a \`\`\`ts block, found ${JSON.stringify(lines[open] ?? '')}`,
+      );
+    }
+    const close = lines.findIndex((line, i) => i > open && /^```\s*$/.test(line));
+    if (close < 0) return new Error(`${readmePath}:${open + 1}: the marked \`\`\`ts block is not closed`);
+    const code = `${lines.slice(open + 1, close).join('\n')}\n`;
+    if (!/^\s*import\s/m.test(code))
+      return new Error(`${readmePath}:${open + 1}: the marked example imports nothing`);
+    examples.push({ code, line: open + 2 });
   }
-  const open = marks[0] + 1;
-  if (!/^```(ts|typescript)\s*$/.test(lines[open] ?? '')) {
-    return new Error(
-      `${readmePath}:${open + 1}: the line after ${MARKER} must open a \`\`\`ts block, found ${JSON.stringify(lines[open] ?? '')}`,
-    );
-  }
-  const close = lines.findIndex((line, i) => i > open && /^```\s*$/.test(line));
-  if (close < 0) return new Error(`${readmePath}:${open + 1}: the marked \`\`\`ts block is not closed`);
-  const code = `${lines.slice(open + 1, close).join('\n')}\n`;
-  if (!/^\s*import\s/m.test(code))
-    return new Error(`${readmePath}:${open + 1}: the marked example imports nothing`);
-  return { code, line: open + 2 };
+  return examples;
 }
 
 /** The example with its leading import declarations kept and everything after them in an async IIFE. */

@@ -26,7 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildVariants, extractExample, typecheck } from './examples.mjs';
+import { buildVariants, extractExamples, typecheck } from './examples.mjs';
 import { startRegistry } from './registry.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -248,27 +248,31 @@ async function main() {
       const readme = readmeOverrides.get(p.name) ?? join(p.dir, 'README.md');
       const shown = relative(ROOT, readme).startsWith('..') ? readme : relative(ROOT, readme);
       const found = existsSync(readme)
-        ? extractExample(readFileSync(readme, 'utf8'), shown)
+        ? extractExamples(readFileSync(readme, 'utf8'), shown)
         : new Error(`${shown} does not exist`);
       if (found instanceof Error) {
         report(false, p.name, 'README example', 0, found.message);
         continue;
       }
-      let variants;
-      try {
-        variants = buildVariants(found.code);
-      } catch (error) {
-        report(false, p.name, 'README example', 0, `${shown}:${found.line}: ${error.message}`);
-        continue;
+      for (const [i, example] of found.entries()) {
+        // The first example keeps the package's name; later ones are named after their README line.
+        const label = i === 0 ? p.name : `${p.name} (README line ${example.line})`;
+        let variants;
+        try {
+          variants = buildVariants(example.code);
+        } catch (error) {
+          report(false, label, 'README example', 0, `${shown}:${example.line}: ${error.message}`);
+          continue;
+        }
+        const dir = join(app, 'examples', `${p.name.replace(/^@[^/]+\//, '')}${i === 0 ? '' : `-${i + 1}`}`);
+        mkdirSync(dir, { recursive: true });
+        const files = {};
+        for (const [ext, text] of Object.entries(variants)) {
+          files[ext] = join(dir, `example.${ext}`);
+          writeFileSync(files[ext], text);
+        }
+        examples.push({ p, label, dir, files, readme: shown, line: example.line });
       }
-      const dir = join(app, 'examples', p.name.replace(/^@[^/]+\//, ''));
-      mkdirSync(dir, { recursive: true });
-      const files = {};
-      for (const [ext, text] of Object.entries(variants)) {
-        files[ext] = join(dir, `example.${ext}`);
-        writeFileSync(files[ext], text);
-      }
-      examples.push({ p, dir, files, readme: shown, line: found.line });
     }
 
     if (examples.length) {
@@ -290,7 +294,7 @@ async function main() {
         const mine = diagnostics.filter((d) => d.file === null || owner(d) === e);
         report(
           mine.length === 0,
-          e.p.name,
+          e.label,
           'types (.mts + .cts)',
           ms,
           mine.length ? `${mine.length} error(s)` : '',
@@ -316,7 +320,7 @@ async function main() {
         });
         report(
           res.code === 0,
-          e.p.name,
+          e.label,
           label,
           res.ms,
           res.code === 0 ? '' : `exit ${res.code}; example from ${e.readme}:${e.line}`,

@@ -25,17 +25,27 @@ export { asymmetricDense } from './ops/asymmetric-dense';
 export type { ConvPadding } from './ops/conv-geometry';
 export { feedbackScale, type WeightKind } from './ops/feedback-scale';
 export { type ParamGroup, SGD, type SgdState } from './optim/sgd';
+export { type SgdSettings, sgdUpdate } from './optim/sgd-update';
 export { backprop } from './rules/backprop';
 export { batchwiseRandomSignFeedback } from './rules/batchwise-random-sign-feedback';
 export { feedbackAlignment } from './rules/feedback-alignment';
 export type {
   FeedbackArgs,
   FeedbackContext,
+  FeedbackMirror,
+  FeedbackMirrorArgs,
   FeedbackRule,
   FeedbackStateSpec,
   FeedbackUpdateArgs,
 } from './rules/feedback-rule';
 export { fixedRandomSignFeedback } from './rules/fixed-random-sign-feedback';
+export { kolenPollack } from './rules/kolen-pollack';
 export { getRule, registerRule, ruleNames } from './rules/rule-registry';
 export { signSymmetry } from './rules/sign-symmetry';
 export { signedInitFeedback } from './rules/signed-init-feedback';
+export {
+  createWeightMirror,
+  type WeightMirrorOptions,
+  type WeightMirrorSettings,
+  weightMirror,
+} from './rules/weight-mirror';

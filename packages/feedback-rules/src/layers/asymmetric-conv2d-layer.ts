@@ -38,7 +38,7 @@ export interface AsymmetricConv2DArgs extends LayerArgs, KerasLayerOptions {
   kernelInit?: ConvKernelInit;
   /** Initial value of every bias (RetinaNet's classifier starts at a prior probability). Default 0; not with `biasInitializer`. */
   biasInit?: number;
-  /** Learning rule name: bp, ss, fa, frsf, brsf, fa-signed-init, or any registered rule. */
+  /** Learning rule name: bp, ss, fa, frsf, brsf, fa-signed-init, kp, wm, or any registered rule. */
   rule?: string;
   /** Fixes the kernel init and the rule's random feedback. */
   seed?: number;

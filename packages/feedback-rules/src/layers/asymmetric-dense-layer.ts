@@ -15,7 +15,7 @@ import { freshSeed, LayerFeedback } from './layer-feedback';
 export interface AsymmetricDenseArgs extends LayerArgs, KerasLayerOptions {
   units: number;
   useBias?: boolean;
-  /** Learning rule name: bp, ss, fa, frsf, brsf, fa-signed-init, or any registered rule. */
+  /** Learning rule name: bp, ss, fa, frsf, brsf, fa-signed-init, kp, wm, or any registered rule. */
   rule?: string;
   /** Fixes the kernel init and the rule's random feedback. */
   seed?: number;

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
+import type { SgdSettings } from '../optim/sgd-update';
 import type { FeedbackContext, FeedbackRule } from '../rules/feedback-rule';
+import { mixSeed } from '../rules/random-feedback';
 import { getRule } from '../rules/rule-registry';
 
 /** Creates a non-trainable weight on the layer; the layer passes its protected `addWeight`. */
@@ -14,8 +16,10 @@ export class LayerFeedback {
   readonly rule: FeedbackRule;
   readonly ctx: FeedbackContext;
   readonly stateWeights: Record<string, LayerVariable> = {};
-  /** Forward passes in training so far (brsf redraws per batch from it). */
+  /** Forward passes in training so far (brsf redraws per batch from it, the weight mirror its noise). */
   step = 0;
+  /** The layer's kernel, set by {@link LayerFeedback.build}. */
+  kernel: LayerVariable | null = null;
 
   constructor(ruleName: string, ctx: FeedbackContext, layerName: string) {
     this.rule = getRule(ruleName, `layer '${layerName}'`);
@@ -24,6 +28,7 @@ export class LayerFeedback {
 
   /** Adds the rule's state as non-trainable weights initialised from the (already built) kernel. */
   build(kernel: LayerVariable, addWeight: AddStateWeight): void {
+    this.kernel = kernel;
     for (const spec of this.rule.state)
       this.stateWeights[spec.name] = addWeight(spec.name, this.ctx.kernelShape);
     this.initState(kernel.read());
@@ -43,11 +48,76 @@ export class LayerFeedback {
 
   /** The feedback tensor for one forward pass; the step advances only in training. */
   feedback(kernel: tf.Tensor, training: boolean): tf.Tensor {
-    const state: Record<string, tf.Tensor> = {};
-    for (const [name, w] of Object.entries(this.stateWeights)) state[name] = w.read();
-    const b = this.rule.feedback({ kernel, state, ctx: this.ctx, step: this.step });
+    const b = this.rule.feedback({ kernel, state: this.readState(), ctx: this.ctx, step: this.step });
     if (training) this.step++;
     return b;
+  }
+
+  /** Whether the rule learns its feedback after each optimizer step (Kolen-Pollack). */
+  get learnsAfterStep(): boolean {
+    return typeof this.rule.update === 'function';
+  }
+
+  /** Whether a mirror phase is due after optimizer step `globalStep` (1 for the first step). */
+  mirrorDue(globalStep: number): boolean {
+    const every = this.rule.mirror?.every;
+    return every !== undefined && globalStep % every === 0;
+  }
+
+  /**
+   * Lets the rule learn after an optimizer step: `kernelGrad` is the step's true kernel gradient and `optimizer`
+   * the settings the kernel was stepped with. Tensor ops only (nothing is read back to the host); call inside
+   * `tf.tidy`. Does nothing for rules without `update`.
+   */
+  update(kernelGrad: tf.Tensor, optimizer: SgdSettings): void {
+    if (!this.rule.update) return;
+    this.rule.update({
+      kernel: this.kernelTensor(),
+      kernelGrad,
+      state: this.readState(),
+      assign: (name, value) => this.assign(name, value),
+      ctx: this.ctx,
+      optimizer,
+    });
+  }
+
+  /**
+   * Runs the rule's mirror phase once, on `noise` if given (tests pass fixed noise), else on the rule's draw
+   * seeded by the layer seed and the training step counter, which checkpoints keep. Tensor ops only; call
+   * inside `tf.tidy`. Does nothing for rules without a mirror phase.
+   */
+  mirror(noise?: tf.Tensor): void {
+    const mirror = this.rule.mirror;
+    if (!mirror) return;
+    mirror.run({
+      kernel: this.kernelTensor(),
+      state: this.readState(),
+      assign: (name, value) => this.assign(name, value),
+      ctx: this.ctx,
+      noise: noise ?? mirror.noise(this.ctx, mixSeed(mixSeed(this.ctx.seed, 3), this.step)),
+    });
+  }
+
+  private kernelTensor(): tf.Tensor {
+    if (!this.kernel)
+      throw new Error(`the feedback of rule '${this.rule.name}' is used before its layer is built`);
+    return this.kernel.read();
+  }
+
+  private readState(): Record<string, tf.Tensor> {
+    const state: Record<string, tf.Tensor> = {};
+    for (const [name, w] of Object.entries(this.stateWeights)) state[name] = w.read();
+    return state;
+  }
+
+  private assign(name: string, value: tf.Tensor): void {
+    const w = this.stateWeights[name];
+    if (!w) {
+      throw new Error(
+        `rule '${this.rule.name}' assigns '${name}', which is not in its state (${Object.keys(this.stateWeights).join(', ') || 'none'})`,
+      );
+    }
+    w.write(value);
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type SgdSettings, sgdUpdate } from './sgd-update';
 
 /** A set of parameters sharing optimizer settings (the paper's code gives the last layer its own rate). */
 export interface ParamGroup {
@@ -70,6 +71,15 @@ export class SGD {
     return this.steps;
   }
 
+  /**
+   * The settings a step applies to the parameter of this variable name (its group's, at the current learning
+   * rate), or undefined for a variable the optimizer does not train.
+   */
+  settingsOf(name: string): SgdSettings | undefined {
+    const slot = this.slots.get(name);
+    return slot ? { ...slot.group } : undefined;
+  }
+
   /** Sets the learning rate of one group (or of all groups when `group` is omitted). */
   setLearningRate(lr: number, group?: string): void {
     for (const g of this.groups) if (group === undefined || g.name === group) g.lr = lr;
@@ -85,29 +95,12 @@ export class SGD {
       if (!grad) continue;
       const { group, param } = slot;
       tf.tidy(() => {
-        let d = group.batchManhattan ? tf.sign(grad) : grad;
-        if (group.weightDecay !== 0) d = tf.add(d, tf.mul(param, group.weightDecay));
-        let update = d;
-        if (group.momentum !== 0) {
-          if (slot.buffer === null) {
-            slot.buffer = tf.variable(d, false);
-          } else {
-            slot.buffer.assign(tf.add(tf.mul(slot.buffer, group.momentum), d));
-          }
-          update = slot.buffer;
+        const { value, buffer } = sgdUpdate(param, grad, slot.buffer, group);
+        if (buffer !== null) {
+          if (slot.buffer === null) slot.buffer = tf.variable(buffer, false);
+          else slot.buffer.assign(buffer);
         }
-        const before = param;
-        let next = tf.sub(before, tf.mul(update, group.lr));
-        if (group.noSignChange) {
-          const flipped = tf.lessEqual(tf.mul(tf.sign(before), tf.sign(next)), 0);
-          const clamp = tf.where(
-            tf.greaterEqual(before, 0),
-            tf.scalar(group.lowerBound),
-            tf.scalar(-group.lowerBound),
-          );
-          next = tf.where(flipped, clamp, next);
-        }
-        param.assign(next);
+        param.assign(value);
       });
     }
     this.steps++;

@@ -3,8 +3,10 @@ import { batchwiseRandomSignFeedback } from './batchwise-random-sign-feedback';
 import { feedbackAlignment } from './feedback-alignment';
 import type { FeedbackRule } from './feedback-rule';
 import { fixedRandomSignFeedback } from './fixed-random-sign-feedback';
+import { kolenPollack } from './kolen-pollack';
 import { signSymmetry } from './sign-symmetry';
 import { signedInitFeedback } from './signed-init-feedback';
+import { weightMirror } from './weight-mirror';
 
 interface RegistryEntry {
   rule: FeedbackRule;
@@ -21,7 +23,7 @@ holder[REGISTRY_KEY] ??= new Map<string, RegistryEntry>();
 const registry = holder[REGISTRY_KEY];
 
 /**
- * Adds a rule under its name (new rules such as Kolen-Pollack plug in here). A name that is already taken by
+ * Adds a rule under its name (a rule of one's own, or `createWeightMirror` with other options). A name that is already taken by
  * another rule is an error; registering the same rule object again does nothing.
  */
 export function registerRule(rule: FeedbackRule): void {
@@ -62,6 +64,8 @@ for (const rule of [
   fixedRandomSignFeedback,
   batchwiseRandomSignFeedback,
   signedInitFeedback,
+  kolenPollack,
+  weightMirror,
 ]) {
   if (!registry.has(rule.name)) registry.set(rule.name, { rule, builtIn: true });
 }
