@@ -42,7 +42,7 @@ describe('PYTORCH_REFERENCE', () => {
 });
 
 describe('MOSAIC_REFERENCE', () => {
-  it('holds the final AP and AP50 of the mosaic-retinanet runs in reference/, and their data md5', () => {
+  it('holds the final AP and AP50 and the AP per epoch of the mosaic-retinanet runs in reference/, and their data md5', () => {
     const url = new URL('../../../reference/mosaic-retinanet-pytorch.jsonl', import.meta.url);
     const lines = readFileSync(url, 'utf8')
       .split('\n')
@@ -56,6 +56,13 @@ describe('MOSAIC_REFERENCE', () => {
       expect(final.map((l) => l.epoch)).toEqual([10, 10]);
       expect(MOSAIC_REFERENCE[`mosaic-retinanet-${rule}`].ap).toEqual(final.map((l) => l.AP));
       expect(MOSAIC_REFERENCE[`mosaic-retinanet-${rule}`].ap50).toEqual(final.map((l) => l.AP50));
+      const perEpoch = [0, 1].map((seed) =>
+        lines
+          .filter((l) => l.rule === rule && l.seed === seed)
+          .sort((a, b) => a.epoch - b.epoch)
+          .map((l) => l.AP),
+      );
+      expect(MOSAIC_REFERENCE[`mosaic-retinanet-${rule}`].apPerEpoch).toEqual(perEpoch);
     }
     for (const l of lines) {
       expect([l.md5_instances_train, l.md5_instances_val]).toEqual([MOSAIC_MD5.train, MOSAIC_MD5.val]);

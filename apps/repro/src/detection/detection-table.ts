@@ -1,6 +1,6 @@
 import { MOSAIC_REFERENCE } from '../reference-results';
 import type { RunResults } from '../run-results';
-import type { DetectionRunConfig } from './detection-presets';
+import { DETECTION_PRESETS, type DetectionRunConfig } from './detection-presets';
 
 /** A detection run as `readRun` returns it. */
 export type DetectionRun = RunResults<DetectionRunConfig>;
@@ -8,6 +8,25 @@ export type DetectionRun = RunResults<DetectionRunConfig>;
 const fixed = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+
+/**
+ * Settings in which a run differs from its preset (a run with overrides is not the reference's run); the seed
+ * and the backend may differ.
+ */
+export function presetOverrides(config: DetectionRunConfig): string[] {
+  const preset = DETECTION_PRESETS[config.preset]?.config as unknown as Record<string, unknown> | undefined;
+  if (!preset) return ['preset'];
+  const run = config as unknown as Record<string, unknown>;
+  const keys = new Set([...Object.keys(preset), ...Object.keys(run)]);
+  keys.delete('backend');
+  keys.delete('seed');
+  return [...keys].filter((k) => JSON.stringify(preset[k]) !== JSON.stringify(run[k])).sort();
+}
+
+/** The PyTorch reference of a run, when the run is exactly its preset's. */
+function referenceOf(run: DetectionRun) {
+  return presetOverrides(run.config).length === 0 ? MOSAIC_REFERENCE[run.config.preset] : undefined;
+}
 
 /**
  * The final COCO numbers of detection runs (AP, AP50, AP75, APs, APm, APl per rule) and, for runs with a PyTorch
@@ -22,8 +41,13 @@ export function detectionTable(runs: DetectionRun[]): string {
       epoch,
       ...['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'].map((k) => fixed(last?.[k])),
     ];
-    const ref = MOSAIC_REFERENCE[run.config.preset];
-    if (!ref || !last) return `| ${cells.join(' | ')} | | | | |`;
+    const ref = referenceOf(run);
+    if (!ref || !last) {
+      const why = MOSAIC_REFERENCE[run.config.preset]
+        ? `not the reference run (${presetOverrides(run.config).join(', ')} changed)`
+        : '';
+      return `| ${cells.join(' | ')} | ${why} | | | | |`;
+    }
     const apDiff = last.AP - mean(ref.ap);
     const ap50Diff = last.AP50 - mean(ref.ap50);
     return `| ${[
@@ -43,21 +67,27 @@ export function detectionTable(runs: DetectionRun[]): string {
   ].join('\n');
 }
 
-/** Per epoch of each detection run: both training losses, AP, AP50, AP75, the epoch's time and images/s. */
+/**
+ * Per epoch of each detection run: both training losses, AP, AP50, AP75, the epoch's time and images/s, and the
+ * PyTorch reference's AP after the same epoch (per seed) where the preset has one.
+ */
 export function detectionEpochTable(runs: DetectionRun[]): string {
   return runs
-    .map((run) =>
-      [
+    .map((run) => {
+      const ref = referenceOf(run);
+      const refAp = (epoch: number) =>
+        ref ? ref.apPerEpoch.map((seed) => fixed(seed[epoch - 1])).join(' / ') : '-';
+      return [
         `**${run.config.preset}** (\`${run.dir}\`)`,
         '',
-        '| epoch | classification loss | box loss | AP | AP50 | AP75 | seconds | images/s |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+        '| epoch | classification loss | box loss | AP | AP50 | AP75 | PyTorch AP (seeds) | seconds | images/s |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...run.epochs.map(
           (e) =>
-            `| ${e.epoch} | ${e.train_classification?.toFixed(4) ?? '-'} | ${e.train_boxRegression?.toFixed(4) ?? '-'} | ${fixed(e.AP)} | ${fixed(e.AP50)} | ${fixed(e.AP75)} | ${e.seconds.toFixed(0)} | ${e.imagesPerSec.toFixed(1)} |`,
+            `| ${e.epoch} | ${e.train_classification?.toFixed(4) ?? '-'} | ${e.train_boxRegression?.toFixed(4) ?? '-'} | ${fixed(e.AP)} | ${fixed(e.AP50)} | ${fixed(e.AP75)} | ${refAp(e.epoch)} | ${e.seconds.toFixed(0)} | ${e.imagesPerSec.toFixed(1)} |`,
         ),
         '',
-      ].join('\n'),
-    )
+      ].join('\n');
+    })
     .join('\n');
 }
