@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunResults } from '../run-results';
+import { epochFigureSpec } from './epoch-figure';
 import { renderFigure } from './render-figure';
 
 /**
@@ -14,28 +15,11 @@ export function errorFigureSpec(runs: RunResults[]): TopLevelSpec {
         rule: r.config.rule,
         epoch: e.epoch,
         metric,
-        error: metric === 'top-1 (solid)' ? e.top1Err : e.top5Err,
+        value: metric === 'top-1 (solid)' ? e.top1Err : e.top5Err,
       })),
     ),
   );
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    data: { values },
-    facet: { column: { field: 'experiment', type: 'nominal', title: null } },
-    spec: {
-      width: 320,
-      height: 240,
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-        y: { field: 'error', type: 'quantitative', title: 'test error (%)' },
-        color: { field: 'rule', type: 'nominal', title: 'rule', sort: ['bp', 'ss', 'fa'] },
-        strokeDash: { field: 'metric', type: 'nominal', title: 'error' },
-        detail: { field: 'metric' },
-      },
-    },
-    config: { font: 'DejaVu Sans' },
-  } as TopLevelSpec;
+  return epochFigureSpec(values, { y: 'test error (%)', metric: 'error' });
 }
 
 /** Renders the test-error figure to SVG and PNG. */
