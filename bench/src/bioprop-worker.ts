@@ -1,0 +1,90 @@
+/**
+ * One BioProp measurement in a process of its own (started by compare.ts), so that neither the wasm heap nor
+ * V8's compiled code of one network carries over to the next. Prints one JSON line on stdout: a
+ * {@link Measurement}, or with `--probe` the backend's set-up (`{ ok, backend, threads, detail | reason }`).
+ *
+ *   tsx src/bioprop-worker.ts --net resnet18 --rule ss --batch 8 --size 224 [--backend wasm] [--warmup 2]
+ *       [--min-steps 5] [--min-seconds 15] [--max-steps 1000]
+ *   tsx src/bioprop-worker.ts --probe [--backend webgpu]
+ */
+import '@tensorflow/tfjs';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { activateBackend, type BioPropBackend } from './backends';
+import type { Measurement } from './measurement';
+import { isNetworkName, networkSpec } from './networks';
+import { timedSteps } from './timed-steps';
+import { createTrainingStep } from './training-step';
+
+const { values } = parseArgs({
+  options: {
+    probe: { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'wasm' },
+    net: { type: 'string' },
+    rule: { type: 'string', default: 'bp' },
+    batch: { type: 'string' },
+    size: { type: 'string' },
+    warmup: { type: 'string', default: '2' },
+    'min-steps': { type: 'string', default: '5' },
+    'min-seconds': { type: 'string', default: '15' },
+    'max-steps': { type: 'string', default: '1000' },
+  },
+});
+
+/** A non-negative number option, or an error that names it. */
+function numberOption(name: keyof typeof values): number {
+  const v = Number(values[name]);
+  if (values[name] === undefined || !(v >= 0)) throw new Error(`--${name}: a number >= 0 is needed`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const backend = values.backend as BioPropBackend;
+  if (backend !== 'wasm' && backend !== 'webgpu')
+    throw new Error(`--backend: wasm or webgpu, not ${backend}`);
+  const setup = await activateBackend(backend);
+  if (values.probe) {
+    console.log(JSON.stringify({ ...setup, version: `tfjs ${tf.version_core}` }));
+    return;
+  }
+  if (!setup.ok) throw new Error(`backend ${backend}: ${setup.reason}`);
+  const net = values.net ?? '';
+  if (!isNetworkName(net)) throw new Error(`--net: unknown network '${net}'`);
+  const spec = { ...networkSpec(net), batch: numberOption('batch'), size: numberOption('size') };
+  const training = createTrainingStep(spec, values.rule!);
+  const timing = {
+    warmupSteps: numberOption('warmup'),
+    minSteps: numberOption('min-steps'),
+    minSeconds: numberOption('min-seconds'),
+    maxSteps: numberOption('max-steps'),
+  };
+  const run = await timedSteps(
+    () => training.step(),
+    () => training.sync(),
+    timing,
+  );
+  training.dispose();
+  const m: Measurement = {
+    side: 'bioprop',
+    backend,
+    net,
+    rule: values.rule!,
+    batch: spec.batch,
+    size: spec.size,
+    threads: setup.threads,
+    warmupSteps: timing.warmupSteps,
+    steps: run.steps,
+    seconds: run.seconds,
+    imagesPerSecond: (spec.batch * run.steps) / run.seconds,
+    secondsPerStep: run.seconds / run.steps,
+    lossFinite: run.lossFinite,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    version: `tfjs ${tf.version_core} ${setup.detail}`,
+  };
+  console.log(JSON.stringify(m));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench:compare`: training throughput of the same networks and batches in BioProp (tfjs wasm) and in
+ * PyTorch CPU, in one run. Prints what it found (CPU, Node, tfjs, torch and their threads, WebGPU), then one
+ * Markdown table of images/s with the BioProp / PyTorch ratios per core and for the whole machine, then a
+ * summary line per network against the performance targets. Every measurement runs in a process of its own.
+ * `--help` lists the options.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ALL_CORES_FOOTNOTE, measureBioProp, measureBioPropAllCores, probeBioProp } from './bioprop';
+import { busyWarning, describeMachine } from './machine';
+import type { Measurement } from './measurement';
+import { networkSpec } from './networks';
+import { type CompareOptions, parseCompareOptions, USAGE } from './options';
+import { findPyTorch, measurePyTorch, type PyTorchFound } from './pytorch';
+import { failureLines, resultLines } from './report';
+import type { Cell, ResultRow } from './results';
+import { formatCell } from './table';
+
+/** A measurement as a table cell, with a progress line on stderr. */
+async function cellOf(label: string, run: () => Promise<Measurement | { error: string }>): Promise<Cell> {
+  const t0 = performance.now();
+  const got = await run();
+  const s = ((performance.now() - t0) / 1000).toFixed(0);
+  if ('error' in got) {
+    console.error(`  ${label}: FAILED after ${s} s: ${got.error}`);
+    return { missing: 'failed²', error: got.error };
+  }
+  console.error(
+    `  ${label}: ${formatCell({ measurement: got })} images/s (${got.steps} timed step${got.steps === 1 ? '' : 's'}, ${s} s in all)`,
+  );
+  return { measurement: got };
+}
+
+interface Found {
+  pytorch: PyTorchFound | { missing: string };
+  webgpu: { ok: boolean; reason?: string; detail?: string };
+}
+
+/** Probes the machine and prints what it found, before any measurement. */
+async function findAndPrint(opts: CompareOptions): Promise<Found> {
+  const machine = describeMachine();
+  console.log('# BioProp vs PyTorch CPU: training images/s');
+  console.log('');
+  if (opts.quick) {
+    console.log(
+      '**QUICK SMOKE RUN: smaller inputs and batches, one timed step. The numbers are NOT representative.**',
+    );
+    console.log('');
+  }
+  console.log('Found:');
+  console.log(`- CPU: ${machine.cpu}, ${machine.cpus} logical CPUs (${machine.platform})`);
+  const busy = busyWarning(machine);
+  if (busy) console.log(`- WARNING: ${busy}`);
+  const wasm = await probeBioProp('wasm');
+  const wasmLine = wasm.ok ? `${wasm.version}, ${wasm.detail}` : `wasm does not start: ${wasm.reason}`;
+  console.log(`- Node ${machine.node}; BioProp: ${wasmLine}`);
+  const pytorch = await findPyTorch(opts.pythons);
+  if ('missing' in pytorch) {
+    console.log(`- ${pytorch.missing}`);
+  } else {
+    const tv = pytorch.torchvision
+      ? `torchvision ${pytorch.torchvision}`
+      : 'no torchvision (RetinaNet fails)';
+    console.log(
+      `- PyTorch ${pytorch.torch} (${tv}) at ${pytorch.python} (Python ${pytorch.pythonVersion}): ${pytorch.defaultThreads} thread(s) by default; ` +
+        `measured at 1 and ${machine.cpus} threads`,
+    );
+  }
+  const webgpu = await probeBioProp('webgpu');
+  console.log(webgpu.ok ? `- WebGPU: ${webgpu.detail}` : `- WebGPU: skipped: ${webgpu.reason}`);
+  console.log('');
+  return {
+    pytorch,
+    webgpu: webgpu.ok ? { ok: true, detail: webgpu.detail } : { ok: false, reason: webgpu.reason },
+  };
+}
+
+async function main(): Promise<number> {
+  const opts = parseCompareOptions(process.argv.slice(2));
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const startedAt = new Date().toISOString();
+  const found = await findAndPrint(opts);
+  const allThreads = describeMachine().cpus;
+  const pytorch = 'missing' in found.pytorch ? null : found.pytorch;
+  const noPyTorch: Cell = { missing: 'no PyTorch' };
+
+  const rows: ResultRow[] = [];
+  const total = opts.nets.length * opts.rules.length;
+  for (const name of opts.nets) {
+    const spec = networkSpec(name, opts.quick);
+    for (const rule of opts.rules) {
+      console.error(`[${rows.length + 1}/${total}] ${spec.title}, ${rule}`);
+      const { timing, timeoutMs } = opts;
+      const row: ResultRow = {
+        spec,
+        rule,
+        biopropOneThread: await cellOf('BioProp wasm, 1 thread', () =>
+          measureBioProp('wasm', spec, rule, timing, timeoutMs),
+        ),
+        pytorchOneThread: pytorch
+          ? await cellOf('PyTorch, 1 thread', () =>
+              measurePyTorch(pytorch.python, spec, rule, 1, timing, timeoutMs),
+            )
+          : noPyTorch,
+        biopropAllCores: await measureBioPropAllCores(spec, rule),
+        pytorchAllThreads: pytorch
+          ? await cellOf(`PyTorch, ${allThreads} threads`, () =>
+              measurePyTorch(pytorch.python, spec, rule, allThreads, timing, timeoutMs),
+            )
+          : noPyTorch,
+      };
+      if (found.webgpu.ok) {
+        row.biopropWebGpu = await cellOf('BioProp webgpu', () =>
+          measureBioProp('webgpu', spec, rule, timing, timeoutMs),
+        );
+      }
+      rows.push(row);
+    }
+  }
+
+  const report = resultLines(rows, {
+    quick: opts.quick,
+    nets: opts.nets,
+    allThreads,
+    footnotes: [ALL_CORES_FOOTNOTE],
+    webGpuSkipped: found.webgpu.ok ? null : (found.webgpu.reason ?? 'unknown reason'),
+  });
+  for (const line of report) console.log(line);
+
+  if (opts.json) {
+    const record = {
+      startedAt,
+      quick: opts.quick,
+      machine: describeMachine(),
+      found,
+      timing: opts.timing,
+      rows,
+    };
+    // npm runs scripts at the repository root; a relative path means the caller's folder.
+    const path = resolve(process.env.INIT_CWD ?? process.cwd(), opts.json);
+    writeFileSync(path, `${JSON.stringify(record, null, 2)}\n`);
+    console.log('');
+    console.log(`Raw numbers: ${path}`);
+  }
+  // A failed measurement is a cell of the table; the exit code still tells a script about it.
+  return failureLines(rows).length ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseCompareOptions } from './options';
+
+describe('parseCompareOptions', () => {
+  it('defaults to every network and rule, with the full timing', () => {
+    const o = parseCompareOptions([]);
+    expect(o.nets).toEqual(['resnet18', 'alexnet-bn', 'fashion-mini', 'mosaic-retinanet']);
+    expect(o.rules).toEqual(['bp', 'ss', 'fa']);
+    expect(o.quick).toBe(false);
+    expect(o.timing.minSteps).toBeGreaterThan(1);
+  });
+
+  it('keeps the table order of --nets and --rules, and --quick runs one timed step', () => {
+    const o = parseCompareOptions(['--quick', '--nets', 'fashion-mini,resnet18', '--rules', 'fa,bp']);
+    expect(o.nets).toEqual(['resnet18', 'fashion-mini']);
+    expect(o.rules).toEqual(['bp', 'fa']);
+    expect(o.timing).toMatchObject({ minSteps: 1, maxSteps: 1, minSeconds: 0 });
+  });
+
+  it('refuses unknown networks and rules, naming the choices', () => {
+    expect(() => parseCompareOptions(['--nets', 'vgg16'])).toThrow(/vgg16.*resnet18, alexnet-bn/);
+    expect(() => parseCompareOptions(['--rules', 'ss,xx'])).toThrow(/xx.*bp, ss, fa/);
+    expect(() => parseCompareOptions(['--bogus'])).toThrow();
+  });
+});
