@@ -37,7 +37,29 @@ describe('presets', () => {
       augmentation: 'reference',
     });
     expect(presetConfig('fashion-quick-bp')).toMatchObject({ width: 8, epochs: 3, milestones: [2], lr: 0.1 });
-    expect(Object.keys(PRESETS)).toHaveLength(12);
+    expect(Object.keys(PRESETS)).toHaveLength(16);
+  });
+
+  it("have the learned-feedback rules (kp, wm) at backprop's settings", () => {
+    for (const rule of ['kp', 'wm']) {
+      expect(presetConfig(`fashion-mini-${rule}`)).toMatchObject({
+        ...presetConfig('fashion-mini-bp'),
+        preset: `fashion-mini-${rule}`,
+        rule,
+        lr: 0.1,
+      });
+      expect(presetConfig(`imagenet-resnet18-${rule}`)).toMatchObject({
+        arch: 'resnet18',
+        rule,
+        lastRule: 'bp',
+        batchSize: 256,
+        lr: 0.1,
+        momentum: 0.9,
+        weightDecay: 1e-4,
+        epochs: 90,
+        milestones: [30, 60, 80],
+      });
+    }
   });
 
   it('overrides apply, milestones past the last epoch are dropped, unknown presets list the known ones', () => {

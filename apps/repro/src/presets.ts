@@ -115,6 +115,31 @@ for (const rule of RULES) {
   };
 }
 
+/**
+ * Rules that learn their feedback (Akrout et al. 2019): Kolen-Pollack and the weight mirror (its defaults: mirror
+ * learning rate 0.01, noise std 0.1, 128 noise samples, a phase after every step). Akrout et al. train them with
+ * backprop's hyperparameters, so their presets take bp's learning rate; both start from fa's random feedback.
+ */
+const LEARNED_RULES = ['kp', 'wm'] as const;
+
+for (const rule of LEARNED_RULES) {
+  const name = `fashion-mini-${rule}`;
+  PRESETS[name] = {
+    description: `Fashion-MNIST, ResNet-18 width 16, ${rule} (learned feedback), 8 epochs at bp's learning rate`,
+    config: { ...fashion(name, rule, 16, 8, [4, 6]), lr: 0.1 },
+  };
+  const imagenetName = `imagenet-resnet18-${rule}`;
+  PRESETS[imagenetName] = {
+    description: `ResNet-18 on ImageNet, ${rule} (learned feedback): Akrout et al.'s backprop schedule (batch 256, lr 0.1, 90 epochs, x0.1 at 30, 60, 80)`,
+    config: {
+      ...imagenet(imagenetName, 'resnet18', rule),
+      lr: 0.1,
+      epochs: 90,
+      milestones: [30, 60, 80],
+    },
+  };
+}
+
 /** A preset's config; unknown names list the known ones. */
 export function presetConfig(name: string): RunConfig {
   const p = PRESETS[name];

@@ -1,7 +1,6 @@
-import { type LayerFeedback, layerFeedback } from '@bioprop/feedback-rules';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { leafLayers } from './model-layers';
+import { feedbackLayers } from './feedback-learning';
 
 /**
  * Every weight of a model (trainable, running statistics, feedback state) by its stable `layer/weight` name,
@@ -37,15 +36,6 @@ export function restoreModelTensors(
     }
     w.write(t);
   }
-}
-
-function feedbackLayers(model: LayersModel): [string, LayerFeedback][] {
-  const out: [string, LayerFeedback][] = [];
-  for (const { layer } of leafLayers(model)) {
-    const fb = layerFeedback(layer);
-    if (fb) out.push([layer.name, fb]);
-  }
-  return out;
 }
 
 /** Step counters of the model's feedback rules (brsf redraws from them), for exact resume. */

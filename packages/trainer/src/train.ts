@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BatchSource } from './batch-source';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { feedbackLayers, learnFeedback } from './feedback-learning';
 import type { LrSchedule } from './lr-schedule';
 import { feedbackSteps, modelTensors, restoreFeedbackSteps, restoreModelTensors } from './model-state';
 import { buildOptimizer, type GroupSpec } from './optimizer-groups';
@@ -56,7 +57,10 @@ export interface TrainOptions<B> {
    * at most that much work (an ImageNet epoch takes hours). Default: only at the end of each epoch.
    */
   checkpointMinutes?: number;
-  /** Runs after every optimizer step, inside the step's `tf.tidy`; state it changes must live in variables. */
+  /**
+   * Runs after every optimizer step and the rules' feedback learning (each layer's `update` and mirror phase),
+   * inside the step's `tf.tidy`; state it changes must live in variables.
+   */
   afterStep?: (ctx: StepContext) => void;
 }
 
@@ -104,6 +108,7 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
   const ckptPath = join(opts.runDir, 'last.ckpt');
   const progress: Progress = createProgress(opts.progress, opts.logEvery ?? 50);
   const { sgd, names, trainables } = buildOptimizer(model, opts.groups);
+  const feedback = feedbackLayers(model);
   const baseLr = Object.fromEntries(sgd.groups.map((g) => [g.name, g.lr]));
 
   let epoch = 0;
@@ -203,6 +208,8 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
         if (Number.isFinite(loss)) {
           tf.tidy(() => {
             sgd.step(grads);
+            // Rules that learn their feedback (Kolen-Pollack's update, the weight mirror's phase) follow the step.
+            learnFeedback(feedback, sgd, grads, globalStep + 1);
             opts.afterStep?.({
               model,
               epoch,

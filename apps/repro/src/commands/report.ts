@@ -4,6 +4,7 @@ import { apFigureSpec } from '../detection/ap-figure';
 import { type DetectionRunConfig, isDetectionConfig } from '../detection/detection-presets';
 import { type DetectionRun, detectionEpochTable, detectionTable } from '../detection/detection-table';
 import type { RunConfig } from '../presets';
+import { alignmentFigureSpec, alignmentTable } from '../report/alignment-figure';
 import { errorFigureSpec } from '../report/error-figure';
 import { renderFigure } from '../report/render-figure';
 import { resultsTable } from '../report/results-table';
@@ -11,7 +12,8 @@ import { type RunResults, readRun } from '../run-results';
 
 /**
  * `repro report RUN...`: writes report.md into `out` with the classification table and test-error figure
- * (test-error.svg/.png) for classification runs, and the detection tables and AP figure (detection-ap.svg/.png)
+ * (test-error.svg/.png) for classification runs, and for those that logged alignment the alignment table and
+ * figure (alignment.svg/.png: angles of B to W and of the rule's dx to backprop's over training), and the detection tables and AP figure (detection-ap.svg/.png)
  * for detection runs. Returns the files written.
  */
 export async function reportCommand(runDirs: string[], out: string): Promise<string[]> {
@@ -31,6 +33,11 @@ export async function reportCommand(runDirs: string[], out: string): Promise<str
   if (classification.length) {
     await figure('test-error', errorFigureSpec(classification));
     sections.push(`${resultsTable(classification)}\n![test error per epoch](test-error.svg)\n`);
+    const aligned = classification.filter((r) => r.alignment?.length);
+    if (aligned.length) {
+      await figure('alignment', alignmentFigureSpec(aligned));
+      sections.push(`${alignmentTable(aligned)}\n![alignment with backprop over training](alignment.svg)\n`);
+    }
   }
   if (detection.length) {
     await figure('detection-ap', apFigureSpec(detection));

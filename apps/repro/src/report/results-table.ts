@@ -1,7 +1,6 @@
 import { PYTORCH_REFERENCE, referenceMean } from '../reference-results';
 import type { RunResults } from '../run-results';
-
-const RULE_ORDER = ['bp', 'ss', 'fa', 'frsf', 'brsf', 'fa-signed-init'];
+import { RULE_ORDER } from './rule-order';
 
 function experiment(run: RunResults): string {
   const c = run.config;

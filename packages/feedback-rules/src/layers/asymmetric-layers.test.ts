@@ -49,6 +49,8 @@ const stateNames: Record<string, string[]> = {
   frsf: ['magnitude'],
   brsf: [],
   'fa-signed-init': ['feedback'],
+  kp: ['feedback', 'feedbackMomentum'],
+  wm: ['feedback'],
 };
 
 describe('layer classes', () => {

@@ -75,3 +75,29 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   }
   return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
 }
+
+/** Weights (`params`, by layer name and `<layer>.bias`) and feedback B of the rule layers at one moment. */
+export interface LearnedFeedbackSnapshot {
+  params: Record<string, number[]>;
+  feedback: Record<string, number[]>;
+}
+
+/** The PyTorch float64 trajectories of `learned-feedback-vectors.json` (kp and wm, three steps each). */
+export interface LearnedFeedbackVectors {
+  optimizer: { lr: number; momentum: number; weightDecay: number };
+  mirror: { learningRate: number; batchSize: number; decay: number; noiseStd: number };
+  ruleLayers: string[];
+  inputShape: number[];
+  classes: number;
+  initial: LearnedFeedbackSnapshot;
+  batches: { x: number[]; labels: number[] }[];
+  /** Per step, the mirror noise of each rule layer. */
+  noise: Record<string, { shape: number[]; data: number[] }>[];
+  kp: (LearnedFeedbackSnapshot & { loss: number })[];
+  wm: (LearnedFeedbackSnapshot & { loss: number })[];
+}
+
+/** Reads `learned-feedback-vectors.json` (made by `pytorch/make_learned_feedback_vectors.py`). */
+export function loadLearnedFeedbackVectors(): LearnedFeedbackVectors {
+  return JSON.parse(readFileSync(join(referenceDir(), 'learned-feedback-vectors.json'), 'utf8'));
+}
