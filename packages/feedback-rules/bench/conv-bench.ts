@@ -7,10 +7,10 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dFilterGrad, filterGradFormulation } from '../src/ops/asymmetric-conv2d';
+import { convGradientPlan } from '../src/ops/backend-plan';
 import { conv2dFilterGradNative } from '../src/ops/conv-filter-gradient';
 import { type ConvGeometry, convGeometry, explicitPadding } from '../src/ops/conv-geometry';
 import { conv2dInputGradNative, conv2dInputGradPhases } from '../src/ops/conv-input-gradient';
-import { convGradientPlan } from '../src/ops/gradient-plan';
 
 interface Case {
   name: string;

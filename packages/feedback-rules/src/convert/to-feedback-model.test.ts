@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AsymmetricConv2D } from '../layers/asymmetric-conv2d-layer';
 import { AsymmetricDense } from '../layers/asymmetric-dense-layer';
 import { layerFeedback } from '../layers/layer-feedback';
-import { setConvGradientPlan } from '../ops/gradient-plan';
+import { setConvGradientPlan } from '../ops/backend-plan';
 import { SGD } from '../optim/sgd';
 import { relativeError } from '../testing/reference';
 import { toFeedbackModel } from './to-feedback-model';

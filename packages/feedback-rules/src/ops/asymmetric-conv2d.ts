@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { currentAlignmentProbe } from '../metrics/alignment-probe';
+import { convGradientPlan } from './backend-plan';
 import {
   conv2dFilterGradDilated,
   conv2dFilterGradIm2col,
@@ -8,7 +9,6 @@ import {
 } from './conv-filter-gradient';
 import { type ConvGeometry, type ConvPadding, convGeometry } from './conv-geometry';
 import { conv2dInputGradNative, conv2dInputGradPhases } from './conv-input-gradient';
-import { convGradientPlan } from './gradient-plan';
 import { lazyGradientOp } from './lazy-gradient-op';
 
 /** Options of {@link asymmetricConv2d}. */

@@ -9,35 +9,84 @@ export interface ConvGradientPlan {
 }
 
 /**
+ * How the training-step ops are formulated on one backend. This is the one place that looks at the backend's
+ * name: the ops and rules ask the plan, never the backend.
+ */
+export interface BackendPlan {
+  /** The convolution gradients: the backend's kernels, or compositions of its forward convolution. */
+  conv: ConvGradientPlan;
+  /** A transposed matMul: the kernel's transpose flags, or explicit transposes first. */
+  matMulTranspose: 'flags' | 'explicit';
+  /**
+   * Random tensors drawn at every step (brSF's R): on the host with tfjs's seeded generators and uploaded, or
+   * on the device with tensor ops (`device-random.ts`). Draws made once (feedback alignment's B) stay on the
+   * host everywhere, so a seed gives the same network on every backend.
+   */
+  stepRandom: 'host' | 'device';
+}
+
+/**
  * Measured defaults (see `npm run bench`): wasm has no `Conv2DBackpropFilter` and a slow
  * `Conv2DBackpropInput`, and the cpu backend's filter gradient runs at ~0.02 GFLOP/s, so both use
- * compositions of the forward convolution. Native TensorFlow and GPU backends keep their own kernels.
+ * compositions of the forward convolution, some of them with host loops (they read tensors back: wasm and cpu
+ * only), and wasm's matMul is ~15x slower with a transpose flag. Native TensorFlow and GPU backends keep their
+ * own kernels, and nothing in a training step leaves the device there.
  */
-const defaults: Record<string, ConvGradientPlan> = {
-  wasm: { input: 'phase-conv', filter: 'dilated-conv' },
-  cpu: { input: 'phase-conv', filter: 'dilated-conv' },
-  tensorflow: { input: 'native', filter: 'native' },
-  webgl: { input: 'native', filter: 'native' },
-  webgpu: { input: 'native', filter: 'native' },
+const host: BackendPlan = {
+  conv: { input: 'phase-conv', filter: 'dilated-conv' },
+  matMulTranspose: 'explicit',
+  stepRandom: 'host',
+};
+const device: BackendPlan = {
+  conv: { input: 'native', filter: 'native' },
+  matMulTranspose: 'flags',
+  stepRandom: 'device',
+};
+const defaults: Record<string, BackendPlan> = {
+  wasm: host,
+  cpu: host,
+  tensorflow: device,
+  webgl: device,
+  webgpu: device,
 };
 
-const overrides = new Map<string, ConvGradientPlan>();
+const overrides = new Map<string, Partial<BackendPlan>>();
 
-/** Forces a plan for a backend (for benchmarks and tests); `undefined` restores the default. */
-export function setConvGradientPlan(backend: string, plan: ConvGradientPlan | undefined): void {
+/** The plan used on `backend` (the active backend by default). */
+export function backendPlan(backend: string = tf.getBackend()): BackendPlan {
+  const base = defaults[backend] ?? unknownBackendPlan(backend);
+  const forced = overrides.get(backend);
+  return forced ? { ...base, ...forced } : base;
+}
+
+/** Forces parts of a backend's plan (for benchmarks and tests); `undefined` restores the default. */
+export function setBackendPlan(backend: string, plan: Partial<BackendPlan> | undefined): void {
   if (plan === undefined) overrides.delete(backend);
   else overrides.set(backend, plan);
 }
 
-/** The plan used on `backend` (the active backend by default). */
+/** The convolution gradient plan used on `backend` (the active backend by default). */
 export function convGradientPlan(backend: string = tf.getBackend()): ConvGradientPlan {
-  const forced = overrides.get(backend);
-  if (forced) return forced;
-  if (defaults[backend]) return defaults[backend];
-  // Unknown backend: use its kernels where it registers them.
+  return backendPlan(backend).conv;
+}
+
+/** Forces the convolution gradient plan of a backend; `undefined` restores the default. */
+export function setConvGradientPlan(backend: string, plan: ConvGradientPlan | undefined): void {
+  const { conv: _, ...rest } = overrides.get(backend) ?? {};
+  if (plan) overrides.set(backend, { ...rest, conv: plan });
+  else if (Object.keys(rest).length > 0) overrides.set(backend, rest);
+  else overrides.delete(backend);
+}
+
+/** A backend not measured here: its kernels where it registers them, host draws, transpose flags. */
+function unknownBackendPlan(backend: string): BackendPlan {
   const has = (kernel: string) => tf.getKernel(kernel, backend) !== undefined;
   return {
-    input: has('Conv2DBackpropInput') ? 'native' : 'phase-conv',
-    filter: has('Conv2DBackpropFilter') ? 'native' : 'dilated-conv',
+    conv: {
+      input: has('Conv2DBackpropInput') ? 'native' : 'phase-conv',
+      filter: has('Conv2DBackpropFilter') ? 'native' : 'dilated-conv',
+    },
+    matMulTranspose: 'flags',
+    stepRandom: 'host',
   };
 }

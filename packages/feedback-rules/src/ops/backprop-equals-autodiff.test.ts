@@ -4,8 +4,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { relativeError } from '../testing/reference';
 import { asymmetricConv2d } from './asymmetric-conv2d';
 import { asymmetricDense } from './asymmetric-dense';
+import { setConvGradientPlan } from './backend-plan';
 import { type ConvPadding, explicitPadding } from './conv-geometry';
-import { setConvGradientPlan } from './gradient-plan';
 
 function convGrads(useAsymmetric: boolean, pad: ConvPadding = 1, xShape = [2, 9, 9, 3]) {
   return tf.tidy(() => {

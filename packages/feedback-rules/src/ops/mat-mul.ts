@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backendPlan } from './backend-plan';
 
-/** Backends whose matMul is fast only untransposed (wasm: ~1 GFLOP/s with a transpose flag, ~15 without). */
-const explicitTransposeBackends = new Set(['wasm', 'cpu']);
-
-/** `tf.matMul` with the transposes done the fastest way for the active backend. */
+/** `tf.matMul` with the transposes done the way the active backend's plan says is fastest. */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
-  if (!explicitTransposeBackends.has(tf.getBackend()) || (!transposeA && !transposeB)) {
+  if ((!transposeA && !transposeB) || backendPlan().matMulTranspose === 'flags') {
     return tf.matMul(a, b, transposeA, transposeB);
   }
   return tf.tidy(() =>
