@@ -1,4 +1,5 @@
 import '@tensorflow/tfjs';
+import { BACKEND_CHOICES } from '@bioprop/trainer';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cocoEvalCommand, prepareFashionMosaicCommand } from './commands/coco';
 import { evalCommand } from './commands/eval';
@@ -29,8 +30,8 @@ function num(flag: string) {
 }
 
 const backendOption = () =>
-  new Option('--backend <name>', 'compute backend')
-    .choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+  new Option('--backend <name>', 'compute backend (webgpu: a GPU through Dawn, else a slow software adapter)')
+    .choices([...BACKEND_CHOICES])
     .default('auto');
 
 const augmentationOption = () =>

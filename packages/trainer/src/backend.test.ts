@@ -13,10 +13,14 @@ describe('selectBackend', () => {
 
   it('auto says what it chose and why', async () => {
     const sel = await selectBackend('auto');
-    expect(['tensorflow', 'wasm', 'cpu']).toContain(sel.backend);
+    expect(['tensorflow', 'webgpu', 'wasm', 'cpu']).toContain(sel.backend);
     expect(tf.getBackend()).toBe(sel.backend);
+    // A software WebGPU adapter is never auto's choice (webgpu-backend.test.ts checks the order around it).
+    if (sel.backend === 'webgpu') expect(sel.adapter?.software).toBe(false);
     if (sel.backend === 'wasm')
-      expect(sel.reason).toMatch(/skipped: @tensorflow\/tfjs-node-gpu did not load/);
+      expect(sel.reason).toMatch(
+        /skipped: @tensorflow\/tfjs-node-gpu did not load.*; (webgpu|WebGPU|@tensorflow\/tfjs-backend-webgpu)/,
+      );
   });
 
   it('a named backend that cannot load says how to fix it', async () => {

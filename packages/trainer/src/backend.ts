@@ -1,22 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { shareWasmCopies } from './wasm-shared-copies';
+import { adapterName, startWebGpu, WEBGPU_FIX, type WebGpuAdapter } from './webgpu-backend';
+
+export type { WebGpuAdapter } from './webgpu-backend';
 
 /** Backends a run can ask for. */
-export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 /** The backend a run got and why. */
 export interface BackendSelection {
-  /** tfjs backend name now active: 'tensorflow', 'wasm' or 'cpu'. */
+  /** tfjs backend name now active: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   backend: string;
   /** Which package provides it. */
   provider: string;
   /** One sentence for the log. */
   reason: string;
+  /** On webgpu: the GPU adapter, and whether it is hardware or a software renderer. */
+  adapter?: WebGpuAdapter;
 }
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = [
   'auto',
   'tensorflow-gpu',
+  'webgpu',
   'tensorflow',
   'wasm',
   'cpu',
@@ -27,6 +33,7 @@ const FIX: Record<Exclude<BackendChoice, 'auto'>, string> = {
     'install it with `npm install @tensorflow/tfjs-node-gpu` on a CUDA machine with internet access (its install downloads libtensorflow)',
   tensorflow:
     'install it with `npm install @tensorflow/tfjs-node` on a machine with internet access (its install downloads libtensorflow)',
+  webgpu: WEBGPU_FIX,
   wasm: 'install it with `npm install @tensorflow/tfjs-backend-wasm`',
   cpu: 'install `@tensorflow/tfjs`',
 };
@@ -60,7 +67,14 @@ async function activate(name: string): Promise<boolean> {
   }
 }
 
-async function tryNamed(choice: Exclude<BackendChoice, 'auto'>): Promise<BackendSelection | string> {
+/**
+ * Starts one backend, or says why it cannot. `auto` passes `hardwareOnly`: a WebGPU software adapter runs
+ * slower than wasm, so only an explicit `webgpu` takes one.
+ */
+async function tryNamed(
+  choice: Exclude<BackendChoice, 'auto'>,
+  hardwareOnly = false,
+): Promise<BackendSelection | string> {
   switch (choice) {
     case 'tensorflow-gpu': {
       const err = await importOptional('@tensorflow/tfjs-node-gpu');
@@ -72,6 +86,18 @@ async function tryNamed(choice: Exclude<BackendChoice, 'auto'>): Promise<Backend
         backend: 'tensorflow',
         provider: '@tensorflow/tfjs-node-gpu',
         reason: 'TensorFlow with a CUDA GPU',
+      };
+    }
+    case 'webgpu': {
+      const adapter = await startWebGpu(!hardwareOnly);
+      if (typeof adapter === 'string') return adapter;
+      return {
+        backend: 'webgpu',
+        provider: '@tensorflow/tfjs-backend-webgpu',
+        reason: adapter.software
+          ? `WebGPU (Dawn) on a software adapter, a CPU emulating a GPU: correct but slow (${adapterName(adapter)})`
+          : `WebGPU (Dawn) on ${adapterName(adapter)}`,
+        adapter,
       };
     }
     case 'tensorflow': {
@@ -108,8 +134,10 @@ async function tryNamed(choice: Exclude<BackendChoice, 'auto'>): Promise<Backend
 }
 
 /**
- * Activates a compute backend. `auto` takes tfjs-node-gpu if it loads and sees a GPU, else tfjs-node, else
- * wasm, else cpu, and says why. A named backend that cannot load is an error that says how to fix it.
+ * Activates a compute backend. `auto` takes tfjs-node-gpu if it loads and sees a GPU, else WebGPU on a
+ * hardware adapter, else tfjs-node, else wasm, else cpu, and says why. A named backend that cannot load is an
+ * error that says how to fix it. `webgpu` alone also takes a software adapter (Mesa's llvmpipe through
+ * OpenGL ES) when there is no GPU; on webgpu only asynchronous reads work (`await t.data()`).
  */
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendSelection> {
   if (!BACKEND_CHOICES.includes(choice)) {
@@ -122,8 +150,8 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     return got;
   }
   const skipped: string[] = [];
-  for (const candidate of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const) {
-    const got = await tryNamed(candidate);
+  for (const candidate of ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const) {
+    const got = await tryNamed(candidate, true);
     if (typeof got !== 'string') {
       return {
         ...got,

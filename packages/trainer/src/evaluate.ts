@@ -19,18 +19,20 @@ export async function evaluateClassifier(model: LayersModel, source: BatchSource
   let top5 = 0;
   for await (const batch of source.epoch(0)) {
     const n = batch.labels.length;
-    let logitsData: Float32Array = new Float32Array(0);
-    let classes = 0;
-    let loss = 0;
-    // Nothing is returned from tidy: it would walk a returned typed array element by element.
-    tf.tidy(() => {
+    const out = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, batch.shape);
       const logits = model.apply(x, { training: false }) as tf.Tensor2D;
-      loss = crossEntropy(logits, tf.tensor1d(batch.labels, 'int32')).dataSync()[0];
-      logitsData = logits.dataSync() as Float32Array;
-      classes = logits.shape[1];
+      return { logits, loss: crossEntropy(logits, tf.tensor1d(batch.labels, 'int32')) };
     });
-    const [c1, c5] = topKCorrect(logitsData, batch.labels, classes, [1, Math.min(5, classes)]);
+    // Asynchronous reads: GPU backends (webgpu in Node) cannot read synchronously.
+    const [lossData, logitsData] = await Promise.all([out.loss.data(), out.logits.data()]);
+    const classes = out.logits.shape[1];
+    tf.dispose([out.loss, out.logits]);
+    const loss = lossData[0];
+    const [c1, c5] = topKCorrect(logitsData as Float32Array, batch.labels, classes, [
+      1,
+      Math.min(5, classes),
+    ]);
     top1 += c1;
     top5 += c5;
     lossSum += loss * n;

@@ -1,7 +1,13 @@
 // The public API of @bioprop/trainer. Run logging, progress output, the feedback step counters and the wasm
 // buffer-sharing patch are internal to the loop.
 
-export { BACKEND_CHOICES, type BackendChoice, type BackendSelection, selectBackend } from './backend';
+export {
+  BACKEND_CHOICES,
+  type BackendChoice,
+  type BackendSelection,
+  selectBackend,
+  type WebGpuAdapter,
+} from './backend';
 export type { BatchSource, ImageBatch } from './batch-source';
 export { type CheckpointContents, readCheckpoint, writeCheckpoint } from './checkpoint';
 export { crossEntropy, topKCorrect } from './classification-metrics';
