@@ -2,6 +2,7 @@ import '@tensorflow/tfjs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ruleNames } from '@bioprop/feedback-rules';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BackendSelection, selectBackend } from './backend';
@@ -79,6 +80,26 @@ describe('selectBackend webgpu', () => {
       expect(res.status).toBe('completed');
       expect(res.history[1].trainLoss).toBeLessThan(res.history[0].trainLoss);
       expect(res.history[1].top1Err).toBeLessThan(75);
+    });
+
+    it('every rule trains a step there: no op of a step reads synchronously (it would throw)', async () => {
+      await selectBackend('webgpu');
+      for (const rule of ruleNames()) {
+        const res = await trainClassifier({
+          model: tinyModel(rule),
+          train: quadrantSource(32, 16, 1),
+          test: quadrantSource(16, 16, 2),
+          epochs: 1,
+          groups: [{ name: 'all', lr: 0.05, momentum: 0.9, weightDecay: 1e-4 }],
+          schedule: multiStepSchedule([]),
+          runDir: mkdtempSync(join(tmpdir(), `webgpu-${rule}-`)),
+          config: {},
+          progress: 'none',
+          alignmentEvery: 0,
+        });
+        expect(res.status, rule).toBe('completed');
+        expect(Number.isFinite(res.history[0].trainLoss), rule).toBe(true);
+      }
     });
   });
 });

@@ -114,6 +114,11 @@ async function findAdapter(
  * Only asynchronous reads work on this backend in Node (`await t.data()`): `dataSync` throws.
  */
 export async function startWebGpu(allowSoftware: boolean): Promise<WebGpuAdapter | string> {
+  if (!started && tf.findBackend('webgpu')) {
+    // The application started tfjs's webgpu backend itself: use it as it is, described by its device's adapter.
+    const backend = tf.findBackend('webgpu') as unknown as { device?: { adapterInfo?: AdapterInfo } };
+    started = describe({ info: backend.device?.adapterInfo ?? {} } as Adapter, 'default');
+  }
   if (started && tf.findBackend('webgpu')) {
     if (started.software && !allowSoftware)
       return `WebGPU runs on a software adapter (${adapterName(started)})`;

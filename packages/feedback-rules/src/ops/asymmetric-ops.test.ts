@@ -6,7 +6,7 @@ import { type ConvCase, type DenseCase, loadFeedbackVectors, relativeError } fro
 import { webgpuUnavailable } from '../testing/webgpu';
 import { asymmetricConv2d } from './asymmetric-conv2d';
 import { asymmetricDense } from './asymmetric-dense';
-import { type ConvGradientPlan, setConvGradientPlan } from './backend-plan';
+import { backendPlan, type ConvGradientPlan, setConvGradientPlan } from './backend-plan';
 import { feedbackScale } from './feedback-scale';
 
 const vectors = loadFeedbackVectors();
@@ -63,6 +63,14 @@ for (const backend of ['cpu', 'wasm', 'webgpu']) {
     it('activates the backend', async () => {
       expect(await tf.setBackend(backend)).toBe(true);
       await tf.ready();
+      // GPU backends keep every op of a step on the device: the backend's kernels, device draws.
+      if (backend === 'webgpu') {
+        expect(backendPlan()).toEqual({
+          conv: { input: 'native', filter: 'native' },
+          matMulTranspose: 'flags',
+          stepRandom: 'device',
+        });
+      }
     });
     for (const [planName, plan] of plans) {
       // wasm registers no Conv2DBackpropFilter, so its native plan cannot run. The compositions read tensors
