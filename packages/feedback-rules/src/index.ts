@@ -19,7 +19,7 @@ export type { KerasLayerOptions } from './layers/keras-options';
 export { type AddStateWeight, type LayerFeedback, layerFeedback } from './layers/layer-feedback';
 export { type AlignmentProbe, withAlignmentProbe } from './metrics/alignment-probe';
 export { AlignmentRecorder, type LayerAlignment } from './metrics/alignment-recorder';
-export { angleBetween } from './metrics/angles';
+export { angleBetween, angleTensor } from './metrics/angles';
 export { type AsymmetricConv2dOptions, asymmetricConv2d } from './ops/asymmetric-conv2d';
 export { asymmetricDense } from './ops/asymmetric-dense';
 export type { ConvPadding } from './ops/conv-geometry';

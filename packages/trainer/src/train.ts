@@ -222,6 +222,7 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
         }
         tf.dispose([...Object.values(losses), ...Object.values(grads)]);
         if (!Number.isFinite(loss)) {
+          probe?.dispose();
           progress.stop();
           const where = `epoch ${epoch + 1}, step ${batch + 1}`;
           log.event('diverged', { epoch, batch, globalStep, loss: String(loss) });
@@ -233,7 +234,7 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
               '. Try a lower learning rate.',
           );
         }
-        if (probe) log.alignment(globalStep, probe.layers);
+        if (probe) log.alignment(globalStep, await probe.read());
         const n = task.batchSize(b);
         partialLoss += loss * n;
         for (const [name, v] of Object.entries(values)) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AlignmentProbe } from './alignment-probe';
-import { angleBetween } from './angles';
+import { angleTensor } from './angles';
 
 /** Alignment of one asymmetric layer on one batch. */
 export interface LayerAlignment {
@@ -15,18 +15,62 @@ export interface LayerAlignment {
   dxAngle: number;
 }
 
+interface Pending {
+  layer: string;
+  kind: 'conv2d' | 'dense';
+  /** `[feedbackAngle, dxAngle]`, still on the backend. */
+  angles: tf.Tensor1D;
+}
+
 /**
- * A probe that records per-layer alignment during one backward pass; use with `withAlignmentProbe`.
- * Layers appear in backward order (last layer first).
+ * A probe that records per-layer alignment during one backward pass; use with `withAlignmentProbe`, then
+ * `await recorder.read()`. The angles are computed on the backend and read back once, asynchronously, so that
+ * recording never stalls a GPU inside the backward pass. Layers appear in backward order (last layer first).
  */
 export class AlignmentRecorder implements AlignmentProbe {
-  readonly layers: LayerAlignment[] = [];
+  private pending: Pending[] = [];
+  private done: LayerAlignment[] = [];
 
   record(entry: Parameters<AlignmentProbe['record']>[0]): void {
-    const feedbackAngle = angleBetween(entry.feedback, entry.kernel);
-    const bp = tf.tidy(entry.bpDx);
-    const dxAngle = angleBetween(entry.dx, bp);
-    bp.dispose();
-    this.layers.push({ layer: entry.name, kind: entry.kind, feedbackAngle, dxAngle });
+    const angles = tf.tidy(() =>
+      tf.stack([angleTensor(entry.feedback, entry.kernel), angleTensor(entry.dx, entry.bpDx())]),
+    );
+    this.pending.push({ layer: entry.name, kind: entry.kind, angles: tf.keep(angles) as tf.Tensor1D });
+  }
+
+  /** Reads the recorded angles back (one transfer for all layers) and frees them; returns every layer so far. */
+  async read(): Promise<LayerAlignment[]> {
+    const pending = this.pending;
+    this.pending = [];
+    if (pending.length > 0) {
+      const all = tf.concat(pending.map((p) => p.angles));
+      const values = await all.data();
+      tf.dispose([all, ...pending.map((p) => p.angles)]);
+      pending.forEach((p, i) => {
+        this.done.push({
+          layer: p.layer,
+          kind: p.kind,
+          feedbackAngle: values[2 * i],
+          dxAngle: values[2 * i + 1],
+        });
+      });
+    }
+    return this.done;
+  }
+
+  /** The layers read so far; recorded layers appear after `await read()`. */
+  get layers(): readonly LayerAlignment[] {
+    if (this.pending.length > 0) {
+      throw new Error(
+        'AlignmentRecorder: angles recorded but not read yet; call `await recorder.read()` first',
+      );
+    }
+    return this.done;
+  }
+
+  /** Frees angles recorded but not read (a pass that is abandoned). */
+  dispose(): void {
+    tf.dispose(this.pending.map((p) => p.angles));
+    this.pending = [];
   }
 }
