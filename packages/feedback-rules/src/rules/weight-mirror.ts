@@ -77,7 +77,7 @@ export function createWeightMirror(options: WeightMirrorOptions = {}): FeedbackR
   const { learningRate, decay } = settings;
   return {
     name: options.name ?? 'wm',
-    description: `weight mirror: B starts as fa and learns B += ${learningRate} x^T (x W) from noise (std ${settings.noiseStd}, ${settings.batchSize} samples, decay ${decay}) every ${settings.every} step(s)`,
+    description: `weight mirror: B starts as fa and learns B += ${learningRate} x^T (x W) from noise (std ${settings.noiseStd}, ${settings.batchSize} samples, decay ${Number(decay.toPrecision(6))}) every ${settings.every} step(s)`,
     settings,
     // The same draw as `fa`: a wm run starts exactly where the fa run of that seed starts.
     state: [{ name: 'feedback', init: (_kernel, ctx) => randomFeedback(ctx, mixSeed(ctx.seed, 1)) }],
