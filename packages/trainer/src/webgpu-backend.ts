@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The GPU adapter a WebGPU backend runs on. */
@@ -107,6 +108,20 @@ async function findAdapter(
   return 'WebGPU found no adapter (no Vulkan driver, and no OpenGL ES through EGL)';
 }
 
+/** On Linux, why there is certainly no GPU (no DRM render node, no NVIDIA device); null where there may be one. */
+function noGpuDevice(): string | null {
+  if (process.platform !== 'linux') return null;
+  const has = (dir: string, prefix: string) => {
+    try {
+      return readdirSync(dir).some((name) => name.startsWith(prefix));
+    } catch {
+      return false;
+    }
+  };
+  if (has('/dev/dri', 'renderD') || has('/dev', 'nvidia')) return null;
+  return 'no GPU device on this machine (no /dev/dri/renderD* or /dev/nvidia*)';
+}
+
 /**
  * Registers and activates tfjs's `webgpu` backend on Dawn (the `webgpu` npm package): a hardware adapter if
  * there is one; with `allowSoftware`, else Mesa's software OpenGL ES (a CPU emulating a GPU: slow, but the
@@ -123,6 +138,11 @@ export async function startWebGpu(allowSoftware: boolean): Promise<WebGpuAdapter
     if (started.software && !allowSoftware)
       return `WebGPU runs on a software adapter (${adapterName(started)})`;
     return (await activateWebGpu()) ? started : 'the webgpu backend did not start';
+  }
+  if (!allowSoftware) {
+    // Probing Dawn where there is no GPU only finds a software renderer, and Mesa prints errors while it looks.
+    const none = noGpuDevice();
+    if (none) return none;
   }
   let dawn: DawnModule;
   let backendModule: { WebGPUBackend?: WebGpuBackendClass; default?: { WebGPUBackend?: WebGpuBackendClass } };
