@@ -1,6 +1,5 @@
 import { selectBackend } from '@bioprop/trainer';
 import * as tf from '@tensorflow/tfjs-core';
-import { setUpWebGpu } from './webgpu';
 
 /** Backends a BioProp worker can measure on. */
 export type BioPropBackend = 'wasm' | 'webgpu';
@@ -11,15 +10,21 @@ export type BackendSetup =
   | { ok: false; backend: BioPropBackend; reason: string };
 
 /**
- * Activates a backend as a BioProp run would: wasm through the trainer's `selectBackend` (so the trainer's
- * wasm kernel patches apply), webgpu through Dawn on a hardware adapter.
+ * Activates a backend as a BioProp run would, through the trainer's `selectBackend`: wasm with the trainer's
+ * kernel patches, webgpu on Dawn. A software WebGPU adapter (a CPU emulating a GPU) is not worth timing.
  */
 export async function activateBackend(backend: BioPropBackend): Promise<BackendSetup> {
   if (backend === 'webgpu') {
-    const got = await setUpWebGpu();
-    return got.ok
-      ? { ok: true, backend, threads: 1, detail: `WebGPU on ${got.adapter}` }
-      : { ok: false, backend, reason: got.reason };
+    try {
+      const got = await selectBackend('webgpu');
+      const adapter = got.adapter!;
+      const name = [adapter.vendor, adapter.device, adapter.description].filter(Boolean).join(' ');
+      return adapter.software
+        ? { ok: false, backend, reason: `only a software adapter (${name})` }
+        : { ok: true, backend, threads: 1, detail: `WebGPU on ${name}` };
+    } catch (err) {
+      return { ok: false, backend, reason: (err as Error).message };
+    }
   }
   try {
     await selectBackend('wasm');
