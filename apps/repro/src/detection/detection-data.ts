@@ -13,6 +13,8 @@ export interface DetectionData {
   train: DetectionPipeline;
   val: DetectionPipeline;
   valInstances: CocoInstances;
+  /** COCO ids of the validation images the run uses, the ones its AP is over. */
+  valImageIds: number[];
   describe: string;
 }
 
@@ -90,6 +92,7 @@ export async function openDetectionData(
     train,
     val,
     valInstances: valSet,
+    valImageIds: Array.from(val.indices, (i) => valSet.images.ids[i]),
     describe:
       `${config.dataset} at ${dataDir}: ${train.numImages} training images (${c.boxes} boxes, ` +
       `${c.droppedTiny} degenerate boxes dropped, ${c.crowdRegions} crowd regions), ${val.numImages} validation images`,

@@ -29,7 +29,7 @@ export async function evalDetection(
   const net = detectorFor(config);
   const at = restore(net.model);
   const data = await openDetectionData(config, opts.data);
-  const imageIds = Array.from(data.val.indices, (i) => data.valInstances.images.ids[i]);
+  const imageIds = data.valImageIds;
   const detections = await detectAll(net, data.val, data.valInstances, {
     scoreThresh: opts.scoreThresh ?? config.scoreThresh,
     nmsThresh: config.nmsThresh,

@@ -94,7 +94,7 @@ export async function trainDetectionCommand(opts: DetectionTrainOptions): Promis
     scoreThresh: config.scoreThresh,
     nmsThresh: config.nmsThresh,
     detectionsPerImage: config.detectionsPerImage,
-    imageIds: Array.from(data.val.indices, (i) => data.valInstances.images.ids[i]),
+    imageIds: data.valImageIds,
   });
   return runTraining(
     (stop) =>

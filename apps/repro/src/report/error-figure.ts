@@ -1,7 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunResults } from '../run-results';
 import { epochFigureSpec } from './epoch-figure';
-import { renderFigure } from './render-figure';
 
 /**
  * The vega-lite spec of the paper's Figure 1 layout: test error per epoch, one colour per rule, top-1 solid and
@@ -20,9 +19,4 @@ export function errorFigureSpec(runs: RunResults[]): TopLevelSpec {
     ),
   );
   return epochFigureSpec(values, { y: 'test error (%)', metric: 'error' });
-}
-
-/** Renders the test-error figure to SVG and PNG. */
-export function renderErrorFigure(runs: RunResults[]): Promise<{ svg: string; png: Buffer }> {
-  return renderFigure(errorFigureSpec(runs));
 }
