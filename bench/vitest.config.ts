@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests of the harness's pure parts (options, tables, targets); no measurement runs under vitest.
+// Unit tests of the harness's pure parts (options, tables, targets), and one end-to-end smoke run: bench:gpu
+// --quick on any WebGPU adapter (about a minute on Mesa's software one), src/gpu-quick.test.ts.
 export default defineConfig({
   test: { include: ['src/**/*.test.ts'] },
 });

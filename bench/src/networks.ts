@@ -21,6 +21,8 @@ export interface NetworkSpec {
   batch: number;
   inputChannels: number;
   classes: number;
+  /** Channels of the first stage when not the network's own (a width-reduced ResNet-18 for smoke runs). */
+  width?: number;
 }
 
 interface Shape {

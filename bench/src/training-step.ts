@@ -73,6 +73,7 @@ function classifierLoss(spec: NetworkSpec, rule: string): LossOf {
   if (!arch) throw new Error(`${spec.name} is not a classifier`);
   const model = buildModel({
     ...arch,
+    ...(spec.width === undefined ? {} : { width: spec.width }),
     rule,
     lastRule: 'bp',
     inputSize: spec.size,
