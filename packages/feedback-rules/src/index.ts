@@ -22,6 +22,7 @@ export { AlignmentRecorder, type LayerAlignment } from './metrics/alignment-reco
 export { angleBetween, angleTensor } from './metrics/angles';
 export { type AsymmetricConv2dOptions, asymmetricConv2d } from './ops/asymmetric-conv2d';
 export { asymmetricDense } from './ops/asymmetric-dense';
+export { readBackCost } from './ops/backend-plan';
 export type { ConvPadding } from './ops/conv-geometry';
 export { feedbackScale, type WeightKind } from './ops/feedback-scale';
 export { type ParamGroup, SGD, type SgdState } from './optim/sgd';

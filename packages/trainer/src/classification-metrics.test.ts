@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, topKCorrect } from './classification-metrics';
+import { crossEntropy, topKCorrect, topKCorrectTensor } from './classification-metrics';
 
 describe('classification metrics', () => {
   it('cross-entropy equals the hand computation', () => {
@@ -29,5 +29,22 @@ describe('classification metrics', () => {
       1.0, // label 3: rank 0
     ]);
     expect(topKCorrect(logits, Int32Array.from([1, 1, 3]), 4, [1, 2])).toEqual([1, 3]);
+  });
+});
+
+describe('top-k counts on the device', () => {
+  it('equal the host counts, ties included', async () => {
+    const rows = 64;
+    const classes = 10;
+    // Values on a coarse grid, so many rows hold ties with their label.
+    const logits = Float32Array.from({ length: rows * classes }, (_, i) => ((i * 7919) % 5) - 2);
+    const labels = Int32Array.from({ length: rows }, (_, i) => (i * 31) % classes);
+    const ks = [1, 3, 5];
+    const device = topKCorrectTensor(tf.tensor2d(logits, [rows, classes]), tf.tensor1d(labels, 'int32'), ks);
+    const counts = Array.from(await device.data());
+    device.dispose();
+    expect(counts).toEqual(topKCorrect(logits, labels, classes, ks));
+    expect(counts[0]).toBeGreaterThan(0);
+    expect(counts[0]).toBeLessThan(rows);
   });
 });

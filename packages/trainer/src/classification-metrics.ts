@@ -35,3 +35,23 @@ export function topKCorrect(
   }
   return correct;
 }
+
+/**
+ * {@link topKCorrect} on the device: for each k, the number of samples whose label ranks below k, as a float32
+ * vector (exact up to 2^24 samples), so evaluation reads nothing back per batch.
+ */
+export function topKCorrectTensor(logits: tf.Tensor2D, labels: tf.Tensor1D, ks: number[]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const classes = logits.shape[1];
+    const label = tf.expandDims(tf.cast(labels, 'int32'), 1);
+    const isLabel = tf.equal(tf.expandDims(tf.range(0, classes, 1, 'int32'), 0), label);
+    const target = tf.sum(tf.where(isLabel, logits, tf.zerosLike(logits)), 1, true);
+    const before = tf.less(tf.expandDims(tf.range(0, classes, 1, 'int32'), 0), label);
+    const outranks = tf.logicalOr(
+      tf.greater(logits, target),
+      tf.logicalAnd(tf.equal(logits, target), before),
+    );
+    const rank = tf.sum(tf.cast(outranks, 'int32'), 1);
+    return tf.stack(ks.map((k) => tf.sum(tf.cast(tf.less(rank, k), 'float32')))) as tf.Tensor1D;
+  });
+}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BatchSource } from './batch-source';
-import { crossEntropy, topKCorrect } from './classification-metrics';
+import { crossEntropy, topKCorrectTensor } from './classification-metrics';
 
 /** Loss and top-1 / top-5 error (percent) of a model on a data source, in inference mode. */
 export interface EvalResult {
@@ -11,38 +11,49 @@ export interface EvalResult {
   count: number;
 }
 
-/** Evaluates `model` on every batch of epoch 0 of `source` (BN uses running statistics). */
+/**
+ * Evaluates `model` on every batch of epoch 0 of `source` (BN uses running statistics). Each batch's loss and
+ * top-k counts stay on the device until one read at the end, which a GPU backend needs to keep its queue full.
+ */
 export async function evaluateClassifier(model: LayersModel, source: BatchSource): Promise<EvalResult> {
-  let lossSum = 0;
-  let count = 0;
-  let top1 = 0;
-  let top5 = 0;
-  for await (const batch of source.epoch(0)) {
-    const n = batch.labels.length;
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(batch.images, batch.shape);
-      const logits = model.apply(x, { training: false }) as tf.Tensor2D;
-      return { logits, loss: crossEntropy(logits, tf.tensor1d(batch.labels, 'int32')) };
+  const perBatch: tf.Tensor1D[] = [];
+  const sizes: number[] = [];
+  let stacked: tf.Tensor | undefined;
+  try {
+    for await (const batch of source.epoch(0)) {
+      perBatch.push(
+        tf.tidy(() => {
+          const x = tf.tensor4d(batch.images, batch.shape);
+          const labels = tf.tensor1d(batch.labels, 'int32');
+          const logits = model.apply(x, { training: false }) as tf.Tensor2D;
+          const ks = [1, Math.min(5, logits.shape[1])];
+          return tf.concat([
+            tf.reshape(crossEntropy(logits, labels), [1]),
+            topKCorrectTensor(logits, labels, ks),
+          ]);
+        }),
+      );
+      sizes.push(batch.labels.length);
+    }
+    if (perBatch.length === 0) throw new Error('evaluation data is empty');
+    stacked = tf.stack(perBatch);
+    const data = await stacked.data();
+    let lossSum = 0;
+    let top1 = 0;
+    let top5 = 0;
+    sizes.forEach((n, i) => {
+      lossSum += data[3 * i] * n;
+      top1 += data[3 * i + 1];
+      top5 += data[3 * i + 2];
     });
-    // Asynchronous reads: GPU backends (webgpu in Node) cannot read synchronously.
-    const [lossData, logitsData] = await Promise.all([out.loss.data(), out.logits.data()]);
-    const classes = out.logits.shape[1];
-    tf.dispose([out.loss, out.logits]);
-    const loss = lossData[0];
-    const [c1, c5] = topKCorrect(logitsData as Float32Array, batch.labels, classes, [
-      1,
-      Math.min(5, classes),
-    ]);
-    top1 += c1;
-    top5 += c5;
-    lossSum += loss * n;
-    count += n;
+    const count = sizes.reduce((a, n) => a + n, 0);
+    return {
+      loss: lossSum / count,
+      top1Err: 100 * (1 - top1 / count),
+      top5Err: 100 * (1 - top5 / count),
+      count,
+    };
+  } finally {
+    tf.dispose([...perBatch, ...(stacked ? [stacked] : [])]);
   }
-  if (count === 0) throw new Error('evaluation data is empty');
-  return {
-    loss: lossSum / count,
-    top1Err: 100 * (1 - top1 / count),
-    top5Err: 100 * (1 - top5 / count),
-    count,
-  };
 }

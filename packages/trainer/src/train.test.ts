@@ -11,7 +11,7 @@ import { crossEntropy } from './classification-metrics';
 import { warmupMultiStepSchedule } from './lr-schedule';
 import type { TrainingTask } from './task';
 import { quadrantSource, tinyModel } from './testing/tiny-setup';
-import { type StepContext, type TrainOptions, train } from './train';
+import { DivergenceError, type StepContext, type TrainOptions, train } from './train';
 
 /** A detector-like model: a nested body (its own tfjs model) and a head outside it. */
 function nestedModel(bodyRule: string, seed: number): tfl.LayersModel {
@@ -183,5 +183,72 @@ describe('train (the generic loop)', () => {
     await expect(train(options(twice, dir(), { groups: [{ name: 'all', lr: 0.1 }] }))).rejects.toThrow(
       "the model has two weights named 'conv/kernel'",
     );
+  });
+
+  it('reading the losses every 5 steps, as on GPU backends, trains exactly as reading every step (kp and wm)', async () => {
+    for (const rule of ['kp', 'wm']) {
+      const every = nestedModel(rule, 5);
+      const everyDir = mkdtempSync(join(tmpdir(), 'train-'));
+      const a = await train(options(every, everyDir, { lossReadEvery: 1 }));
+      const deferred = nestedModel(rule, 5);
+      const deferredDir = mkdtempSync(join(tmpdir(), 'train-'));
+      const b = await train(options(deferred, deferredDir, { lossReadEvery: 5 }));
+      // Every weight, the feedback state (B, KP's momentum) included, bit for bit.
+      expect(weights(deferred)).toEqual(weights(every));
+      const strip = (h: typeof a.history) =>
+        h.map(({ seconds, imagesPerSec, numTensors, rssMB, ...rest }) => rest);
+      expect(strip(b.history)).toEqual(strip(a.history));
+      const losses = (dir: string) =>
+        rows(dir)
+          .filter((r) => r.type === 'step')
+          .map((r) => [r.globalStep, r.step, r.lr, r.loss, r.ce, r.reg]);
+      expect(losses(deferredDir)).toEqual(losses(everyDir));
+      expect(losses(deferredDir)).toHaveLength(12);
+    }
+  });
+
+  it('with deferred reads a non-finite loss skips that step and every later one on the device', async () => {
+    // Reference: the weights after 5 good steps (a run stopped there).
+    const stop = { requested: false };
+    const good = nestedModel('kp', 6);
+    await train(
+      options(good, mkdtempSync(join(tmpdir(), 'train-')), {
+        stop,
+        afterStep: (ctx) => {
+          if (ctx.globalStep === 5) stop.requested = true;
+        },
+      }),
+    );
+    let calls = 0;
+    const poisoned: TrainingTask<ImageBatch> = {
+      ...twoPartTask,
+      trainingStep(model, b) {
+        calls++;
+        const out = twoPartTask.trainingStep(model, b);
+        // Step 6 diverges; steps 7 and 8 are finite again but come after it in the same read window.
+        return calls === 6 ? { ...out, loss: tf.mul(out.loss, Number.NaN) as tf.Scalar } : out;
+      },
+    };
+    const model = nestedModel('kp', 6);
+    const before = tf.memory().numTensors;
+    const run = train(
+      options(model, mkdtempSync(join(tmpdir(), 'train-')), { task: poisoned, lossReadEvery: 4 }),
+    );
+    await expect(run).rejects.toThrow(DivergenceError);
+    await expect(run).rejects.toThrow(/loss is NaN at epoch 2, step 2\. The weights were not updated/);
+    expect(calls).toBe(8); // the read came after step 8
+    const learned = (m: tfl.LayersModel) =>
+      m.weights.filter((w) => !w.name.includes('moving')).map((w) => Array.from(w.read().dataSync()));
+    expect(learned(model)).toEqual(learned(good));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a loss read interval that is not a whole number of steps', async () => {
+    const model = nestedModel('bp', 1);
+    for (const bad of [0, 2.5]) {
+      await expect(
+        train(options(model, mkdtempSync(join(tmpdir(), 'train-')), { lossReadEvery: bad })),
+      ).rejects.toThrow(`lossReadEvery must be a whole number of steps >= 1, got ${bad}`);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AlignmentRecorder, withAlignmentProbe } from '@bioprop/feedback-rules';
+import { AlignmentRecorder, readBackCost, withAlignmentProbe } from '@bioprop/feedback-rules';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BatchSource } from './batch-source';
@@ -25,6 +25,13 @@ export interface StepContext {
   weightNames: ReadonlyMap<string, string>;
   /** Learning rate of each parameter group for this step. */
   learningRates: Record<string, number>;
+  /**
+   * Where the loop reads the loss only every few steps (GPU backends), a boolean scalar that is false when this
+   * step is skipped on the device (its loss, or an earlier one's, is not finite): a hook that changes state should
+   * write `tf.where(applied, next, previous)`. Undefined where the loss is read before the step, which then runs
+   * only for finite losses.
+   */
+  applied?: tf.Tensor;
 }
 
 /** Options of {@link train}. */
@@ -47,6 +54,12 @@ export interface TrainOptions<B> {
   alignmentEvery?: number;
   /** Log a step row every N steps. Default 50. */
   logEvery?: number;
+  /**
+   * Read the losses back to the host every N steps. Default: every step where reads are cheap (wasm, cpu), every
+   * 25 steps (`DEFERRED_LOSS_READS`) where a read stalls the device (feedback-rules' `readBackCost`);
+   * then a non-finite loss is caught on the device, which skips that step and every later one until the read.
+   */
+  lossReadEvery?: number;
   progress?: ProgressMode;
   /** Set `stop.requested` (e.g. on Ctrl-C): the step finishes, a checkpoint is written and the run returns. */
   stop?: { requested: boolean };
@@ -91,6 +104,21 @@ interface CheckpointMeta {
 /** Raised when the loss stops being finite; the last good checkpoint is kept. */
 export class DivergenceError extends Error {}
 
+/** Steps between loss reads on backends where a read stalls the device. */
+export const DEFERRED_LOSS_READS = 25;
+
+/** A step whose losses the loop has not read back yet. */
+interface PendingStep {
+  epoch: number;
+  /** Batches of the epoch done, this one included. */
+  batch: number;
+  globalStep: number;
+  lr: number;
+  size: number;
+  losses: Record<string, tf.Scalar>;
+  probe: AlignmentRecorder | null;
+}
+
 /**
  * The training loop of every BioProp task: SGD over parameter groups, the schedule read at every step, an
  * evaluation after every epoch, `last.ckpt` (model with feedback state, optimizer, position in the data,
@@ -103,10 +131,15 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
   if (checkpointMinutes !== undefined && !(checkpointMinutes > 0 && checkpointMinutes < Infinity)) {
     throw new Error(`checkpointMinutes must be a positive number of minutes, got ${checkpointMinutes}`);
   }
+  const readEvery = opts.lossReadEvery ?? (readBackCost() === 'cheap' ? 1 : DEFERRED_LOSS_READS);
+  if (!(Number.isInteger(readEvery) && readEvery >= 1)) {
+    throw new Error(`lossReadEvery must be a whole number of steps >= 1, got ${readEvery}`);
+  }
+  const logEvery = opts.logEvery ?? 50;
   modelTensors(model); // checks, before any work, that every weight has a name of its own
   const log = new RunLog(opts.runDir);
   const ckptPath = join(opts.runDir, 'last.ckpt');
-  const progress: Progress = createProgress(opts.progress, opts.logEvery ?? 50);
+  const progress: Progress = createProgress(opts.progress, logEvery);
   const { sgd, names, trainables } = buildOptimizer(model, opts.groups);
   const feedback = feedbackLayers(model);
   const baseLr = Object.fromEntries(sgd.groups.map((g) => [g.name, g.lr]));
@@ -119,6 +152,8 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
   let partialSeen = 0;
   let epochSeconds = 0;
   let history: EpochRecord[] = [];
+  let windowStart = 0;
+  let windowImages = 0;
 
   if (existsSync(ckptPath)) {
     if (!opts.resume) {
@@ -149,10 +184,80 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
     log.writeConfig(opts.config);
   }
 
+  // Steps taken on the device whose losses are not read yet; `applied` turns false at the first non-finite one.
+  const pending: PendingStep[] = [];
+  const applied = readEvery > 1 ? tf.tidy(() => tf.variable(tf.scalar(true, 'bool'), false)) : undefined;
+
+  /** Books a read step: the epoch's mean losses, the progress line, the step log. */
+  const record = (s: PendingStep, values: Record<string, number>) => {
+    partialLoss += values.loss * s.size;
+    for (const [name, v] of Object.entries(values)) {
+      if (name !== 'loss') partialParts[name] = (partialParts[name] ?? 0) + v * s.size;
+    }
+    partialSeen += s.size;
+    windowImages += s.size;
+    const ips = windowImages / ((performance.now() - windowStart) / 1000);
+    progress.update(s.batch, { loss: values.loss, imagesPerSec: ips });
+    if (s.globalStep % logEvery === 0) {
+      log.step({
+        epoch: s.epoch + 1,
+        step: s.batch,
+        globalStep: s.globalStep,
+        lr: s.lr,
+        loss: values.loss,
+        ...values,
+        imagesPerSec: ips,
+      });
+      windowStart = performance.now();
+      windowImages = 0;
+    }
+  };
+
+  /** The run's end at a non-finite loss; the step (and, deferred, every later one) was not applied. */
+  const diverged = (s: PendingStep, loss: number): DivergenceError => {
+    progress.stop();
+    log.event('diverged', {
+      epoch: s.epoch,
+      batch: s.batch - 1,
+      globalStep: s.globalStep - 1,
+      loss: String(loss),
+    });
+    return new DivergenceError(
+      `training diverged: the loss is ${loss} at epoch ${s.epoch + 1}, step ${s.batch}. The weights were not ` +
+        'updated; the last good checkpoint ' +
+        (existsSync(ckptPath)
+          ? `is ${ckptPath}`
+          : 'does not exist yet (the run diverged in its first epoch)') +
+        '. Try a lower learning rate.',
+    );
+  };
+
+  /** Reads every pending step's losses in one transfer and books them in order. */
+  const readPending = async () => {
+    if (pending.length === 0) return;
+    const steps = pending.splice(0);
+    const scalars = steps.flatMap((s) => Object.values(s.losses));
+    const stacked = tf.stack(scalars);
+    tf.dispose(scalars);
+    const data = await stacked.data().finally(() => stacked.dispose());
+    let i = 0;
+    for (const [k, s] of steps.entries()) {
+      const values: Record<string, number> = {};
+      for (const name of Object.keys(s.losses)) values[name] = data[i++];
+      if (!Number.isFinite(values.loss)) {
+        for (const later of steps.slice(k)) later.probe?.dispose();
+        throw diverged(s, values.loss);
+      }
+      if (s.probe) log.alignment(s.globalStep, await s.probe.read());
+      record(s, values);
+    }
+  };
+
   const checkpointMs = checkpointMinutes !== undefined ? checkpointMinutes * 60_000 : Infinity;
   let lastSave = performance.now();
   /** Writes `last.ckpt`; `secondsThisEpoch` is the training time of the current epoch so far. */
   const save = async (secondsThisEpoch: number) => {
+    await readPending();
     const tensors = modelTensors(model);
     const state = sgd.getState();
     for (const [v, t] of Object.entries(state.buffers)) tensors[`optimizer:${names.get(v)}`] = t;
@@ -182,14 +287,13 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
     while (epoch < lastEpoch) {
       progress.start(epoch, epochs, total, batch);
       const t0 = performance.now();
-      let windowStart = performance.now();
-      let windowImages = 0;
+      windowStart = performance.now();
+      windowImages = 0;
       for await (const b of opts.train.epoch(epoch, { startBatch: batch })) {
         const factor = schedule.factor(epoch, globalStep);
         for (const g of sgd.groups) sgd.setLearningRate(baseLr[g.name] * factor, g.name);
         const probe =
           opts.alignmentEvery && globalStep % opts.alignmentEvery === 0 ? new AlignmentRecorder() : null;
-        // The losses are read before the step is applied, so a non-finite loss leaves the weights as they were.
         const forward = () =>
           tf.tidy(() => {
             let losses: Record<string, tf.Scalar> = {};
@@ -202,65 +306,49 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
             return { losses, grads };
           });
         const { losses, grads } = probe ? withAlignmentProbe(probe, forward) : forward();
-        const values: Record<string, number> = {};
-        for (const [name, t] of Object.entries(losses)) values[name] = (await t.data())[0];
-        const loss = values.loss;
-        if (Number.isFinite(loss)) {
+        const step: PendingStep = {
+          epoch,
+          batch: batch + 1,
+          globalStep: globalStep + 1,
+          lr: sgd.groups[0].lr,
+          size: task.batchSize(b),
+          losses,
+          probe,
+        };
+        pending.push(step);
+        if (applied) {
           tf.tidy(() => {
-            sgd.step(grads);
-            // Rules that learn their feedback (Kolen-Pollack's update, the weight mirror's phase) follow the step.
-            learnFeedback(feedback, sgd, grads, globalStep + 1);
-            opts.afterStep?.({
-              model,
-              epoch,
-              globalStep: globalStep + 1,
-              grads,
-              weightNames: names,
-              learningRates: Object.fromEntries(sgd.groups.map((g) => [g.name, g.lr])),
-            });
+            applied.assign(tf.logicalAnd(applied, tf.isFinite(losses.loss)));
+          });
+        } else {
+          // Read before the step, so a non-finite loss leaves the weights as they were.
+          await readPending().catch((e) => {
+            tf.dispose(Object.values(grads));
+            throw e;
           });
         }
-        tf.dispose([...Object.values(losses), ...Object.values(grads)]);
-        if (!Number.isFinite(loss)) {
-          probe?.dispose();
-          progress.stop();
-          const where = `epoch ${epoch + 1}, step ${batch + 1}`;
-          log.event('diverged', { epoch, batch, globalStep, loss: String(loss) });
-          throw new DivergenceError(
-            `training diverged: the loss is ${loss} at ${where}. The weights were not updated; the last good checkpoint ` +
-              (existsSync(ckptPath)
-                ? `is ${ckptPath}`
-                : 'does not exist yet (the run diverged in its first epoch)') +
-              '. Try a lower learning rate.',
-          );
-        }
-        if (probe) log.alignment(globalStep, await probe.read());
-        const n = task.batchSize(b);
-        partialLoss += loss * n;
-        for (const [name, v] of Object.entries(values)) {
-          if (name !== 'loss') partialParts[name] = (partialParts[name] ?? 0) + v * n;
-        }
-        partialSeen += n;
-        windowImages += n;
+        tf.tidy(() => {
+          sgd.step(grads, applied);
+          // Rules that learn their feedback (Kolen-Pollack's update, the weight mirror's phase) follow the step.
+          learnFeedback(feedback, sgd, grads, step.globalStep, applied);
+          opts.afterStep?.({
+            model,
+            epoch,
+            globalStep: step.globalStep,
+            grads,
+            weightNames: names,
+            learningRates: Object.fromEntries(sgd.groups.map((g) => [g.name, g.lr])),
+            applied,
+          });
+        });
+        tf.dispose(Object.values(grads));
         batch++;
         globalStep++;
-        const ips = windowImages / ((performance.now() - windowStart) / 1000);
-        progress.update(batch, { loss, imagesPerSec: ips });
-        if (globalStep % (opts.logEvery ?? 50) === 0) {
-          log.step({
-            epoch: epoch + 1,
-            step: batch,
-            globalStep,
-            lr: sgd.groups[0].lr,
-            loss,
-            ...values,
-            imagesPerSec: ips,
-          });
-          windowStart = performance.now();
-          windowImages = 0;
-        }
+        if (pending.length >= readEvery) await readPending();
         // Let signal handlers run: an in-memory epoch never leaves the microtask queue otherwise.
         await new Promise<void>((resolve) => setImmediate(resolve));
+        const saveDue = batch < total && performance.now() - lastSave >= checkpointMs;
+        if (opts.stop?.requested || saveDue) await readPending(); // the epoch's time includes the device's work
         const secondsThisEpoch = epochSeconds + (performance.now() - t0) / 1000;
         if (opts.stop?.requested) {
           progress.stop();
@@ -269,11 +357,12 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
           progress.log(`stopped at epoch ${epoch + 1}, step ${batch}; checkpoint written to ${ckptPath}`);
           return { status: 'stopped', history, checkpoint: ckptPath };
         }
-        if (batch < total && performance.now() - lastSave >= checkpointMs) {
+        if (saveDue) {
           await save(secondsThisEpoch);
           log.event('checkpoint', { epoch, batch, globalStep });
         }
       }
+      await readPending();
       progress.stop();
       const trainSeconds = epochSeconds + (performance.now() - t0) / 1000;
       const metrics = await task.evaluate(model, opts.test);
@@ -314,5 +403,10 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
     return { status: epoch >= epochs ? 'completed' : 'epoch-limit', history, checkpoint: ckptPath };
   } finally {
     sgd.dispose();
+    applied?.dispose();
+    for (const s of pending) {
+      tf.dispose(Object.values(s.losses));
+      s.probe?.dispose();
+    }
   }
 }

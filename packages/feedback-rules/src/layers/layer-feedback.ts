@@ -67,15 +67,16 @@ export class LayerFeedback {
   /**
    * Lets the rule learn after an optimizer step: `kernelGrad` is the step's true kernel gradient and `optimizer`
    * the settings the kernel was stepped with. Tensor ops only (nothing is read back to the host); call inside
-   * `tf.tidy`. Does nothing for rules without `update`.
+   * `tf.tidy`. Does nothing for rules without `update`. With `applied` (a boolean scalar), the state changes only
+   * where it is true (a step the loop skipped on the device).
    */
-  update(kernelGrad: tf.Tensor, optimizer: SgdSettings): void {
+  update(kernelGrad: tf.Tensor, optimizer: SgdSettings, applied?: tf.Tensor): void {
     if (!this.rule.update) return;
     this.rule.update({
       kernel: this.kernelTensor(),
       kernelGrad,
       state: this.readState(),
-      assign: (name, value) => this.assign(name, value),
+      assign: (name, value) => this.assign(name, value, applied),
       ctx: this.ctx,
       optimizer,
     });
@@ -84,15 +85,15 @@ export class LayerFeedback {
   /**
    * Runs the rule's mirror phase once, on `noise` if given (tests pass fixed noise), else on the rule's draw
    * seeded by the layer seed and the training step counter, which checkpoints keep. Tensor ops only; call
-   * inside `tf.tidy`. Does nothing for rules without a mirror phase.
+   * inside `tf.tidy`. Does nothing for rules without a mirror phase. `applied` as for {@link LayerFeedback.update}.
    */
-  mirror(noise?: tf.Tensor): void {
+  mirror(noise?: tf.Tensor, applied?: tf.Tensor): void {
     const mirror = this.rule.mirror;
     if (!mirror) return;
     mirror.run({
       kernel: this.kernelTensor(),
       state: this.readState(),
-      assign: (name, value) => this.assign(name, value),
+      assign: (name, value) => this.assign(name, value, applied),
       ctx: this.ctx,
       noise: noise ?? mirror.noise(this.ctx, mixSeed(mixSeed(this.ctx.seed, 3), this.step)),
     });
@@ -110,14 +111,14 @@ export class LayerFeedback {
     return state;
   }
 
-  private assign(name: string, value: tf.Tensor): void {
+  private assign(name: string, value: tf.Tensor, applied?: tf.Tensor): void {
     const w = this.stateWeights[name];
     if (!w) {
       throw new Error(
         `rule '${this.rule.name}' assigns '${name}', which is not in its state (${Object.keys(this.stateWeights).join(', ') || 'none'})`,
       );
     }
-    w.write(value);
+    w.write(applied ? tf.where(applied, value, w.read()) : value);
   }
 }
 

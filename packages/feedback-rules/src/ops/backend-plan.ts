@@ -23,6 +23,12 @@ export interface BackendPlan {
    * host everywhere, so a seed gives the same network on every backend.
    */
   stepRandom: 'host' | 'device';
+  /**
+   * What reading a tensor back to the host costs inside a training step: nothing much where tensors live in host
+   * memory (`cheap`), or a stall of the device's queue (`stalls`), so the training loop reads losses every few
+   * steps and skips a bad step on the device.
+   */
+  readBack: 'cheap' | 'stalls';
 }
 
 /**
@@ -36,11 +42,13 @@ const host: BackendPlan = {
   conv: { input: 'phase-conv', filter: 'dilated-conv' },
   matMulTranspose: 'explicit',
   stepRandom: 'host',
+  readBack: 'cheap',
 };
 const device: BackendPlan = {
   conv: { input: 'native', filter: 'native' },
   matMulTranspose: 'flags',
   stepRandom: 'device',
+  readBack: 'stalls',
 };
 const defaults: Record<string, BackendPlan> = {
   wasm: host,
@@ -88,5 +96,14 @@ function unknownBackendPlan(backend: string): BackendPlan {
     },
     matMulTranspose: 'flags',
     stepRandom: 'host',
+    readBack: 'stalls',
   };
+}
+
+/**
+ * What reading a tensor back to the host costs inside a training step on `backend` (the active one by default):
+ * `cheap` where tensors live in host memory, `stalls` where the read waits for the device's queue to drain.
+ */
+export function readBackCost(backend: string = tf.getBackend()): BackendPlan['readBack'] {
+  return backendPlan(backend).readBack;
 }

@@ -73,4 +73,24 @@ describe('SGD matches PyTorch trajectories', () => {
     expect(opt2.iterations).toBe(2);
     expect(() => opt.step({ nope: g })).toThrow(/unknown parameter 'nope'/);
   });
+
+  it('a guarded step changes nothing where `applied` is false, and equals the plain step where it is true', () => {
+    const p = tf.variable(tf.tensor1d([1, -2]));
+    const opt = new SGD([{ name: 'all', params: [p], lr: 0.1, momentum: 0.9, weightDecay: 0.5 }]);
+    const g = tf.tensor1d([Number.NaN, 3]);
+    opt.step({ [p.name]: g }, tf.scalar(false, 'bool'));
+    expect(Array.from(p.dataSync())).toEqual([1, -2]);
+    expect(Object.keys(opt.getState().buffers)).toHaveLength(1);
+    expect(Array.from(opt.getState().buffers[p.name].dataSync())).toEqual([0, 0]);
+    // After a skipped first step the buffer starts from zeros: buf = g + wd p, as PyTorch's first step.
+    const good = tf.tensor1d([1, 3]);
+    opt.step({ [p.name]: good }, tf.scalar(true, 'bool'));
+    const d = [1 + 0.5 * 1, 3 + 0.5 * -2];
+    expect(p.dataSync()[0]).toBeCloseTo(1 - 0.1 * d[0], 6);
+    expect(p.dataSync()[1]).toBeCloseTo(-2 - 0.1 * d[1], 6);
+    const plain = tf.variable(tf.tensor1d([1, -2]));
+    const reference = new SGD([{ name: 'all', params: [plain], lr: 0.1, momentum: 0.9, weightDecay: 0.5 }]);
+    reference.step({ [plain.name]: good });
+    expect(Array.from(p.dataSync())).toEqual(Array.from(plain.dataSync()));
+  });
 });

@@ -85,8 +85,12 @@ export class SGD {
     for (const g of this.groups) if (group === undefined || g.name === group) g.lr = lr;
   }
 
-  /** Applies one step. `grads` maps variable names to gradients; parameters without one are left as they are. */
-  step(grads: tf.NamedTensorMap): void {
+  /**
+   * Applies one step. `grads` maps variable names to gradients; parameters without one are left as they are.
+   * With `applied` (a boolean scalar on the device), parameters and buffers change only where it is true: a
+   * loop that checks the loss without reading it back skips a bad step on the device.
+   */
+  step(grads: tf.NamedTensorMap, applied?: tf.Tensor): void {
     for (const name of Object.keys(grads)) {
       if (!this.slots.has(name)) throw new Error(`SGD: gradient for unknown parameter '${name}'`);
     }
@@ -95,7 +99,15 @@ export class SGD {
       if (!grad) continue;
       const { group, param } = slot;
       tf.tidy(() => {
-        const { value, buffer } = sgdUpdate(param, grad, slot.buffer, group);
+        // A guarded first step starts the buffer from zeros, which gives the same numbers as starting it at `d`.
+        const previous =
+          applied && slot.buffer === null && group.momentum !== 0 ? tf.zerosLike(param) : slot.buffer;
+        const next = sgdUpdate(param, grad, previous, group);
+        const value = applied ? tf.where(applied, next.value, param) : next.value;
+        const buffer =
+          applied && next.buffer !== null && previous !== null
+            ? tf.where(applied, next.buffer, previous)
+            : next.buffer;
         if (buffer !== null) {
           if (slot.buffer === null) slot.buffer = tf.variable(buffer, false);
           else slot.buffer.assign(buffer);
