@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageBatch } from './batch-source';
 import { crossEntropy } from './classification-metrics';
+import { shareSizes } from './data-parallel/share-sizes';
 import { evaluateClassifier } from './evaluate';
 import type { TrainingTask } from './task';
 
@@ -11,6 +12,22 @@ export const classificationTask: TrainingTask<ImageBatch> = {
     const x = tf.tensor4d(batch.images, batch.shape);
     const y = tf.tensor1d(batch.labels, 'int32');
     return { loss: crossEntropy(model.apply(x, { training: true }) as tf.Tensor2D, y) };
+  },
+  split(batch, parts) {
+    const [, h, w, c] = batch.shape;
+    const pixels = h * w * c;
+    let start = 0;
+    return shareSizes(batch.labels.length, parts).map((n) => {
+      const end = start + n;
+      // Copies, not views: a share is sent to a worker, and a view would carry the whole batch's buffer.
+      const share: ImageBatch = {
+        images: batch.images.slice(start * pixels, end * pixels),
+        labels: batch.labels.slice(start, end),
+        shape: [n, h, w, c],
+      };
+      start = end;
+      return share;
+    });
   },
   async evaluate(model, source) {
     const { loss, top1Err, top5Err } = await evaluateClassifier(model, source);

@@ -12,6 +12,14 @@ export type { BatchSource, ImageBatch } from './batch-source';
 export { type CheckpointContents, readCheckpoint, writeCheckpoint } from './checkpoint';
 export { crossEntropy, topKCorrect } from './classification-metrics';
 export { classificationTask } from './classification-task';
+export { ReplicaError } from './data-parallel/replica-error';
+export type {
+  ReplicaFactory,
+  ReplicaInfo,
+  ReplicaOptions,
+  ReplicaSetup,
+} from './data-parallel/replica-options';
+export { shareSizes } from './data-parallel/share-sizes';
 export { type EvalResult, evaluateClassifier } from './evaluate';
 export {
   constantSchedule,

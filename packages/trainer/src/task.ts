@@ -24,6 +24,13 @@ export interface TrainingTask<B> {
    * batch here; the loop disposes everything.
    */
   trainingStep(model: LayersModel, batch: B): StepLosses;
+  /**
+   * Splits a batch into at most `parts` shares for data-parallel training (`TrainOptions.replicas`),
+   * in order, each example in exactly one share, none empty; `shareSizes` gives even sizes. Only data-parallel
+   * runs need it. The loss of a share must be its examples' mean, so that the shares' losses weighted by their
+   * sizes are the batch's loss.
+   */
+  split?(batch: B, parts: number): B[];
   /** Evaluates the model in inference mode on a source (its epoch 0). */
   evaluate(model: LayersModel, source: BatchSource<B>): Promise<Metrics>;
   /** The metrics as they read in the epoch line, e.g. `test loss 0.31, top-1 err 8.0%`. */
