@@ -5,6 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BatchSource } from './batch-source';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { ReplicaError } from './data-parallel/replica-error';
+import { checkReplicaCount, type ReplicaOptions } from './data-parallel/replica-options';
+import { ReplicaPool, type StepGradients } from './data-parallel/replica-pool';
 import { feedbackLayers, learnFeedback } from './feedback-learning';
 import type { LrSchedule } from './lr-schedule';
 import { feedbackSteps, modelTensors, restoreFeedbackSteps, restoreModelTensors } from './model-state';
@@ -75,6 +78,16 @@ export interface TrainOptions<B> {
    * inside the step's `tf.tidy`; state it changes must live in variables.
    */
   afterStep?: (ctx: StepContext) => void;
+  /**
+   * Data-parallel training on `count` replicas (default 1: this thread alone), PyTorch DDP's semantics: each
+   * replica computes the loss and gradients of its share of every batch (`task.split`), the gradients are averaged
+   * over the global batch, and one optimizer step follows. Replica 0 is this thread (it owns the optimizer, the
+   * feedback learning, `afterStep`, checkpoints and evaluation); the others are worker threads built by
+   * `module`'s `createReplica(args)`. Batch norm normalises each share separately and the running statistics kept
+   * are replica 0's. A failing replica ends the run with a {@link ReplicaError} after a checkpoint of the state
+   * before the failed step. Checkpoints do not depend on the count.
+   */
+  replicas?: ReplicaOptions;
 }
 
 /** How a training call ended. */
@@ -136,6 +149,7 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
     throw new Error(`lossReadEvery must be a whole number of steps >= 1, got ${readEvery}`);
   }
   const logEvery = opts.logEvery ?? 50;
+  const replicaCount = checkReplicaCount(opts.replicas?.count ?? 1, 'replicas.count');
   modelTensors(model); // checks, before any work, that every weight has a name of its own
   const log = new RunLog(opts.runDir);
   const ckptPath = join(opts.runDir, 'last.ckpt');
@@ -182,6 +196,16 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
     progress.log(`resumed from ${ckptPath} at epoch ${epoch + 1}, step ${batch}`);
   } else {
     log.writeConfig(opts.config);
+  }
+
+  // Started after a resume's restore: the workers begin from the state the run continues from.
+  const pool =
+    replicaCount > 1
+      ? await ReplicaPool.start({ model, task, trainables, replicas: opts.replicas as ReplicaOptions })
+      : null;
+  if (pool) {
+    log.event('replicas', { count: pool.count });
+    progress.log(`data-parallel: ${pool.count} replicas (this thread and ${pool.count - 1} worker threads)`);
   }
 
   // Steps taken on the device whose losses are not read yet; `applied` turns false at the first non-finite one.
@@ -280,7 +304,8 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
     lastSave = performance.now();
   };
 
-  // The momentum buffers are freed however the run ends: completed, stopped, at an epoch limit or diverged.
+  // The momentum buffers are freed and the replicas ended however the run ends: completed, stopped, at an epoch
+  // limit, diverged or failed.
   try {
     const lastEpoch = Math.min(epochs, opts.epochLimit !== undefined ? epoch + opts.epochLimit : epochs);
     const total = opts.train.batchesPerEpoch;
@@ -294,18 +319,37 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
         for (const g of sgd.groups) sgd.setLearningRate(baseLr[g.name] * factor, g.name);
         const probe =
           opts.alignmentEvery && globalStep % opts.alignmentEvery === 0 ? new AlignmentRecorder() : null;
-        const forward = () =>
+        const forward = (x: B): StepGradients =>
           tf.tidy(() => {
             let losses: Record<string, tf.Scalar> = {};
             const { grads } = tf.variableGrads(() => {
-              losses = task.trainingStep(model, b);
+              losses = task.trainingStep(model, x);
               // The tape's forward tidy keeps only what it returns; the named parts must outlive it too.
               for (const [name, t] of Object.entries(losses)) if (name !== 'loss') tf.keep(t);
               return losses.loss;
             }, trainables);
             return { losses, grads };
           });
-        const { losses, grads } = probe ? withAlignmentProbe(probe, forward) : forward();
+        // With replicas, this thread's forward pass (and the alignment probe) sees its own share of the batch.
+        const own = (x: B) => (probe ? withAlignmentProbe(probe, () => forward(x)) : forward(x));
+        let result: StepGradients;
+        try {
+          result = pool ? await pool.gradients(b, own) : own(b);
+        } catch (err) {
+          probe?.dispose();
+          if (!(err instanceof ReplicaError)) throw err;
+          // The pool left the model as it was before this step: checkpoint that state, then end the run.
+          progress.stop();
+          await save(epochSeconds + (performance.now() - t0) / 1000);
+          log.event('replica-failed', { epoch, batch, globalStep, replica: err.replica, error: err.message });
+          throw new ReplicaError(
+            err.replica,
+            `data-parallel training stopped at epoch ${epoch + 1}, step ${batch + 1}: ${err.message}. ` +
+              `${ckptPath} holds the state before this step; resume from it (with any replica count).`,
+            { cause: err },
+          );
+        }
+        const { losses, grads } = result;
         const step: PendingStep = {
           epoch,
           batch: batch + 1,
@@ -342,6 +386,7 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
           });
         });
         tf.dispose(Object.values(grads));
+        await pool?.publish();
         batch++;
         globalStep++;
         if (pending.length >= readEvery) await readPending();
@@ -402,6 +447,7 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
     }
     return { status: epoch >= epochs ? 'completed' : 'epoch-limit', history, checkpoint: ckptPath };
   } finally {
+    await pool?.close();
     sgd.dispose();
     applied?.dispose();
     for (const s of pending) {
