@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/cli.ts'],
+  // The replica module is its own file: data-parallel workers import it (src/replica-module-url.ts).
+  entry: ['src/cli.ts', 'src/replica.ts'],
   format: ['esm'],
   dts: false,
   clean: true,

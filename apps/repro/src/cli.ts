@@ -5,6 +5,7 @@ import { cocoEvalCommand, prepareFashionMosaicCommand } from './commands/coco';
 import { evalCommand } from './commands/eval';
 import { miniCommand } from './commands/mini';
 import { presetsCommand } from './commands/presets';
+import { parseReplicas } from './commands/replica-count';
 import { reportCommand } from './commands/report';
 import { summaryCommand } from './commands/summary';
 import { trainCommand } from './commands/train';
@@ -73,6 +74,17 @@ program
     int('--head-group-norm'),
   )
   .option('--alignment-every <n>', 'log alignment angles every N steps (0: never)', int('--alignment-every'))
+  .option(
+    '--replicas <n>',
+    'data-parallel replicas, one per core (default: the cores on wasm, 1 on other backends; a resumed run keeps its count)',
+    (v: string) => {
+      try {
+        return parseReplicas(v);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+    },
+  )
   .option('--epoch-limit <n>', 'train at most N epochs in this invocation', int('--epoch-limit'))
   .option('--log-every <n>', 'log a step row every N steps (default 50)', int('--log-every'))
   .option(

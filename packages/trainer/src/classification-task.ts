@@ -17,7 +17,8 @@ export const classificationTask: TrainingTask<ImageBatch> = {
     const [, h, w, c] = batch.shape;
     const pixels = h * w * c;
     let start = 0;
-    return shareSizes(batch.labels.length, parts).map((n) => {
+    // Two examples a share at least: a share of one cannot train a batch norm over features.
+    return shareSizes(batch.labels.length, parts, 2).map((n) => {
       const end = start + n;
       // Copies, not views: a share is sent to a worker, and a view would carry the whole batch's buffer.
       const share: ImageBatch = {

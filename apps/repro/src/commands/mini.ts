@@ -49,6 +49,9 @@ export async function miniCommand(opts: MiniOptions): Promise<number> {
       'lines',
       '--backend',
       opts.backend ?? 'auto',
+      // Already one process per rule, one per core: replicas would only contend for the same cores.
+      '--replicas',
+      '1',
       ...(opts.resume ? ['--resume'] : []),
       ...(opts.trainArgs ?? []),
     ];

@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackendChoice, multiStepSchedule, selectBackend, trainClassifier } from '@bioprop/trainer';
 import { openRunData } from '../data-sources';
 import { DETECTION_PRESETS } from '../detection/detection-presets';
 import { trainDetectionCommand } from '../detection/train-detection';
 import { presetConfig, type RunConfig } from '../presets';
+import type { ReplicaArgs } from '../replica';
+import { replicaModuleUrl } from '../replica-module-url';
 import { modelFor, optimizerGroups } from '../run-model';
+import { replicaCount } from './replica-count';
 import { loopOptions, runConfig, runTraining } from './training-run';
 
 /** Options of `repro train`. */
@@ -38,6 +42,8 @@ export interface TrainCommandOptions {
   frozenBn?: boolean;
   /** Detection: GroupNorm groups in the heads. */
   headGroupNorm?: number;
+  /** Data-parallel replicas (worker threads); default one per core on wasm, else 1. */
+  replicas?: number;
 }
 
 /** A preset's config with the command line's overrides applied. */
@@ -73,6 +79,10 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
   const data = await openRunData(config, opts.data);
   console.error(data.describe);
   const model = modelFor(config);
+  const resumed = opts.resume && existsSync(join(out, 'config.json')) ? config : null;
+  const replicas = replicaCount(opts.replicas, resumed, backend.backend);
+  if (replicas > 1) console.error(`replicas: ${replicas} (data-parallel over worker threads, one per core)`);
+  const replicaArgs: ReplicaArgs = { kind: 'classification', config };
   return runTraining(
     (stop) =>
       trainClassifier({
@@ -83,7 +93,8 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
         groups: optimizerGroups(model, config),
         schedule: multiStepSchedule(config.milestones),
         runDir: out,
-        config: { ...config, backend: backend.backend } as unknown as Record<string, unknown>,
+        config: { ...config, backend: backend.backend, replicas } as unknown as Record<string, unknown>,
+        replicas: { count: replicas, module: replicaModuleUrl(), args: replicaArgs },
         ...loopOptions(opts, stop),
       }),
     (last) => `top-1 error ${last.top1Err.toFixed(2)}%, top-5 error ${last.top5Err.toFixed(2)}%`,

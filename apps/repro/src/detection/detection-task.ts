@@ -8,7 +8,7 @@ import {
   toCocoResults,
 } from '@bioprop/coco-loader';
 import { type PostProcessOptions, postProcess, type RetinaNet, retinaNetLosses } from '@bioprop/detection';
-import type { BatchSource, Metrics, TrainingTask } from '@bioprop/trainer';
+import { type BatchSource, type Metrics, shareSizes, type TrainingTask } from '@bioprop/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A batch's images as a tensor and its targets in the padded input's pixels. */
@@ -56,12 +56,38 @@ export function cocoMetrics(
 }
 
 /**
+ * Shares of a batch for data-parallel training: consecutive images with their targets, each share padded as the
+ * batch is (the anchors are those of the batch's size). The losses are means over images, so the shares' losses
+ * weighted by their sizes are the batch's.
+ */
+export function splitDetectionBatch(batch: DetectionBatch, parts: number): DetectionBatch[] {
+  const [, h, w, c] = batch.shape;
+  const pixels = h * w * c;
+  let start = 0;
+  return shareSizes(batch.shape[0], parts).map((n) => {
+    const end = start + n;
+    // Copies, not views: a share is sent to a worker, and a view would carry the whole batch's buffer.
+    const share: DetectionBatch = {
+      images: batch.images.slice(start * pixels, end * pixels),
+      shape: [n, h, w, c],
+      boxes: batch.boxes.slice(start, end),
+      labels: batch.labels.slice(start, end),
+      ignoreRegions: batch.ignoreRegions.slice(start, end),
+      meta: batch.meta.slice(start, end),
+    };
+    start = end;
+    return share;
+  });
+}
+
+/**
  * RetinaNet training on COCO-format batches: the focal classification loss and the box-regression loss, summed
  * for the optimizer and logged apart; evaluation detects on the validation source and scores it as pycocotools.
+ * A data-parallel replica, which never evaluates, passes no validation instances.
  */
 export function detectionTask(
   net: RetinaNet,
-  validation: CocoInstances,
+  validation: CocoInstances | null,
   options: PostProcessOptions & { imageIds?: number[] } = {},
 ): TrainingTask<DetectionBatch> {
   return {
@@ -78,7 +104,9 @@ export function detectionTask(
       );
       return { loss: tf.add(classification, boxRegression) as tf.Scalar, classification, boxRegression };
     },
+    split: splitDetectionBatch,
     async evaluate(_model, source) {
+      if (!validation) throw new Error('this detection task has no validation instances to evaluate against');
       return cocoMetrics(validation, await detectAll(net, source, validation, options), options.imageIds);
     },
     describeMetrics: (m) =>

@@ -9,8 +9,11 @@ import {
   warmupMultiStepSchedule,
 } from '@bioprop/trainer';
 import * as tf from '@tensorflow/tfjs-core';
+import { replicaCount } from '../commands/replica-count';
 import type { TrainCommandOptions } from '../commands/train';
 import { loopOptions, runConfig, runTraining } from '../commands/training-run';
+import type { ReplicaArgs } from '../replica';
+import { replicaModuleUrl } from '../replica-module-url';
 import { openDetectionData } from './detection-data';
 import { DETECTION_PRESETS, type DetectionRunConfig } from './detection-presets';
 import { detectionTask } from './detection-task';
@@ -83,6 +86,10 @@ export async function trainDetectionCommand(opts: DetectionTrainOptions): Promis
   const data = await openDetectionData(config, opts.data);
   console.error(data.describe);
   const net = detectorFor(config);
+  const resumed = opts.resume && existsSync(join(out, 'config.json')) ? config : null;
+  const replicas = replicaCount(opts.replicas, resumed, backend.backend);
+  if (replicas > 1) console.error(`replicas: ${replicas} (data-parallel over worker threads, one per core)`);
+  const replicaArgs: ReplicaArgs = { kind: 'detection', config };
   // A resumed run reads its weights from its own checkpoint; the classifier's only start a fresh one.
   if (config.backboneCheckpoint && !(opts.resume && existsSync(join(out, 'last.ckpt')))) {
     const { tensors } = readCheckpoint(config.backboneCheckpoint);
@@ -107,7 +114,8 @@ export async function trainDetectionCommand(opts: DetectionTrainOptions): Promis
         groups: [{ name: 'all', lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay }],
         schedule: detectionSchedule(config),
         runDir: out,
-        config: { ...config, backend: backend.backend } as unknown as Record<string, unknown>,
+        config: { ...config, backend: backend.backend, replicas } as unknown as Record<string, unknown>,
+        replicas: { count: replicas, module: replicaModuleUrl(), args: replicaArgs },
         ...loopOptions(opts, stop),
       }),
     (last) => `AP ${last.AP.toFixed(2)}, AP50 ${last.AP50.toFixed(2)}`,
