@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJsonChild } from './child-process';
 import type { GpuSetting } from './gpu-bioprop';
+import { hostLibraryEnv } from './host-library-path';
 import { type Measurement, parseMeasurement } from './measurement';
 import { type Timing, timingArgs } from './timed-steps';
 
@@ -30,7 +31,11 @@ export async function findPyTorchCuda(candidates: string[]): Promise<PyTorchCuda
   const cpuOnly: string[] = [];
   const tried: string[] = [];
   for (const python of candidates) {
-    const got = await runJsonChild(python, [SCRIPT, '--probe'], { cwd: BENCH_DIR, timeoutMs: 120_000 });
+    const got = await runJsonChild(python, [SCRIPT, '--probe'], {
+      cwd: BENCH_DIR,
+      env: hostLibraryEnv(),
+      timeoutMs: 120_000,
+    });
     if (!got.ok) {
       tried.push(`${python}: ${got.error}`);
       continue;
@@ -75,7 +80,7 @@ export async function measurePyTorchCuda(
     ...['--width', String(setting.width), '--device', 'cuda'],
     ...timingArgs(timing),
   ];
-  const got = await runJsonChild(python, args, { cwd: BENCH_DIR, timeoutMs });
+  const got = await runJsonChild(python, args, { cwd: BENCH_DIR, env: hostLibraryEnv(), timeoutMs });
   if (!got.ok) return { error: got.error };
   return parseMeasurement(got.line);
 }
