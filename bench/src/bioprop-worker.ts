@@ -4,7 +4,7 @@
  * {@link Measurement}, or with `--probe` the backend's set-up (`{ ok, backend, threads, detail | reason }`).
  *
  *   tsx src/bioprop-worker.ts --net resnet18 --rule ss --batch 8 --size 224 [--backend wasm] [--warmup 2]
- *       [--min-steps 5] [--min-seconds 15] [--max-steps 1000]
+ *       [--min-steps 5] [--min-seconds 15] [--max-steps 1000] [--replicas N]
  *   tsx src/bioprop-worker.ts --probe [--backend webgpu]
  */
 import '@tensorflow/tfjs';
@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activateBackend, type BioPropBackend } from './backends';
 import type { Measurement } from './measurement';
 import { isNetworkName, networkSpec } from './networks';
+import { timedReplicaSteps } from './replica-steps';
 import { timedSteps } from './timed-steps';
 import { createTrainingStep } from './training-step';
 
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     'min-steps': { type: 'string', default: '5' },
     'min-seconds': { type: 'string', default: '15' },
     'max-steps': { type: 'string', default: '1000' },
+    // Data-parallel replicas (the trainer's loop with N-1 worker threads); 1: the bare step on this thread.
+    replicas: { type: 'string', default: '1' },
   },
 });
 
@@ -51,19 +54,26 @@ async function main(): Promise<void> {
   const net = values.net ?? '';
   if (!isNetworkName(net)) throw new Error(`--net: unknown network '${net}'`);
   const spec = { ...networkSpec(net), batch: numberOption('batch'), size: numberOption('size') };
-  const training = createTrainingStep(spec, values.rule!);
+  const replicas = numberOption('replicas');
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error('--replicas: an integer >= 1 is needed');
   const timing = {
     warmupSteps: numberOption('warmup'),
     minSteps: numberOption('min-steps'),
     minSeconds: numberOption('min-seconds'),
     maxSteps: numberOption('max-steps'),
   };
-  const run = await timedSteps(
-    () => training.step(),
-    () => training.sync(),
-    timing,
-  );
-  training.dispose();
+  let run: Awaited<ReturnType<typeof timedSteps>>;
+  if (replicas > 1) {
+    run = await timedReplicaSteps(spec, values.rule!, replicas, timing);
+  } else {
+    const training = createTrainingStep(spec, values.rule!);
+    run = await timedSteps(
+      () => training.step(),
+      () => training.sync(),
+      timing,
+    );
+    training.dispose();
+  }
   const m: Measurement = {
     side: 'bioprop',
     backend,
@@ -71,7 +81,8 @@ async function main(): Promise<void> {
     rule: values.rule!,
     batch: spec.batch,
     size: spec.size,
-    threads: setup.threads,
+    // Replicas each run one wasm thread.
+    threads: setup.threads * replicas,
     warmupSteps: timing.warmupSteps,
     steps: run.steps,
     seconds: run.seconds,

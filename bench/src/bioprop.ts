@@ -4,7 +4,6 @@ import type { BackendSetup, BioPropBackend } from './backends';
 import { runJsonChild } from './child-process';
 import { type Measurement, parseMeasurement } from './measurement';
 import type { NetworkSpec } from './networks';
-import type { Cell } from './results';
 import { type Timing, timingArgs } from './timed-steps';
 
 const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,18 +42,34 @@ export async function measureBioProp(
   return parseMeasurement(got.line);
 }
 
-/** The all-cores cell's text until data-parallel replicas exist, and its footnote. */
-const ONE_THREAD_ONLY = 'n/a (one thread)¹';
+/** The footnote of the all-cores column. */
 export const ALL_CORES_FOOTNOTE =
-  '¹ BioProp trains on one thread: tfjs loads its single-threaded wasm binary in Node, and data-parallel ' +
-  'replicas (one wasm process per core, gradients averaged) do not exist yet. A future `--replicas N` fills ' +
-  'this column (measureBioPropAllCores in bench/src/bioprop.ts).';
+  '¹ BioProp on every core: tfjs loads its single-threaded wasm binary in Node, so BioProp trains ' +
+  'data-parallel over worker threads (`train({ replicas })`, `repro train --replicas N`): one replica per core, ' +
+  "each on its share of the batch, the gradients averaged, one optimizer step. Measured through the trainer's " +
+  'loop, so splitting, combining the gradients and publishing the weights are included. `--replicas N` sets the ' +
+  "count (default: the machine's cores); RetinaNet is not measured this way.";
 
 /**
- * BioProp on every core. Data-parallel replicas do not exist yet, so this is the "n/a" cell; when they do, a
- * `--replicas N` option runs N replica workers here (N = the machine's cores by default) and returns their
- * measurement, images/s over all replicas, for the table's whole-machine ratio.
+ * BioProp on every core: `replicas` data-parallel replicas (the trainer's loop, replica 0 in the measuring process
+ * and the others in its worker threads), images/s over all of them, for the table's whole-machine ratio. A
+ * single replica, or a network the measurement does not cover, is an "n/a" cell.
  */
-export async function measureBioPropAllCores(_spec: NetworkSpec, _rule: string): Promise<Cell> {
-  return { missing: ONE_THREAD_ONLY };
+export async function measureBioPropAllCores(
+  spec: NetworkSpec,
+  rule: string,
+  replicas: number,
+  timing: Timing,
+  timeoutMs: number,
+): Promise<Measurement | { error: string } | { missing: string }> {
+  if (replicas < 2) return { missing: 'n/a (--replicas 1)¹' };
+  if (spec.kind !== 'classifier') return { missing: 'n/a (classifiers only)¹' };
+  const args = [
+    ...['--backend', 'wasm', '--net', spec.name, '--rule', rule, '--replicas', String(replicas)],
+    ...['--batch', String(spec.batch), '--size', String(spec.size)],
+    ...timingArgs(timing),
+  ];
+  const got = await runJsonChild(process.execPath, workerArgs(args), { cwd: BENCH_DIR, timeoutMs });
+  if (!got.ok) return { error: got.error };
+  return parseMeasurement(got.line);
 }

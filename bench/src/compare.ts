@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { ALL_CORES_FOOTNOTE, measureBioProp, measureBioPropAllCores, probeBioProp } from './bioprop';
 import { busyWarning, describeMachine } from './machine';
 import type { Measurement } from './measurement';
-import { networkSpec } from './networks';
+import { type NetworkSpec, networkSpec } from './networks';
 import { type CompareOptions, parseCompareOptions, USAGE } from './options';
 import { findPyTorch, measurePyTorch, type PyTorchFound } from './pytorch';
 import { failureLines, resultLines } from './report';
@@ -30,6 +30,20 @@ async function cellOf(label: string, run: () => Promise<Measurement | { error: s
     `  ${label}: ${formatCell({ measurement: got })} images/s (${got.steps} timed step${got.steps === 1 ? '' : 's'}, ${s} s in all)`,
   );
   return { measurement: got };
+}
+
+/** The all-cores cell: a measurement on `opts.replicas` replicas, or why there is none. */
+async function allCoresCell(spec: NetworkSpec, rule: string, opts: CompareOptions): Promise<Cell> {
+  let missing: { missing: string } | null = null;
+  const cell = await cellOf(`BioProp wasm, ${opts.replicas} replicas`, async () => {
+    const got = await measureBioPropAllCores(spec, rule, opts.replicas, opts.timing, opts.timeoutMs);
+    if ('missing' in got) {
+      missing = got;
+      return { error: got.missing };
+    }
+    return got;
+  });
+  return missing ?? cell;
 }
 
 interface Found {
@@ -106,7 +120,7 @@ async function main(): Promise<number> {
               measurePyTorch(pytorch.python, spec, rule, 1, timing, timeoutMs),
             )
           : noPyTorch,
-        biopropAllCores: await measureBioPropAllCores(spec, rule),
+        biopropAllCores: await allCoresCell(spec, rule, opts),
         pytorchAllThreads: pytorch
           ? await cellOf(`PyTorch, ${allThreads} threads`, () =>
               measurePyTorch(pytorch.python, spec, rule, allThreads, timing, timeoutMs),

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseCompareOptions } from './options';
 
@@ -15,6 +16,14 @@ describe('parseCompareOptions', () => {
     expect(o.nets).toEqual(['resnet18', 'fashion-mini']);
     expect(o.rules).toEqual(['bp', 'fa']);
     expect(o.timing).toMatchObject({ minSteps: 1, maxSteps: 1, minSeconds: 0 });
+  });
+
+  it("--replicas sets the all-cores column's replicas (default: the cores); it must be an integer >= 1", () => {
+    expect(parseCompareOptions([]).replicas).toBe(availableParallelism());
+    expect(parseCompareOptions(['--replicas', '3']).replicas).toBe(3);
+    expect(() => parseCompareOptions(['--replicas', '0'])).toThrow(
+      "--replicas: an integer >= 1 is needed, got '0'",
+    );
   });
 
   it('refuses unknown networks and rules, naming the choices', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NETWORK_NAMES, type NetworkName } from './networks';
 import { PYTHON_CANDIDATES } from './pytorch';
@@ -20,6 +21,8 @@ export interface CompareOptions {
   timing: Timing;
   /** Per measurement (one child process). */
   timeoutMs: number;
+  /** Data-parallel replicas of the all-cores column (default: the machine's cores). */
+  replicas: number;
 }
 
 export const USAGE = `Usage: npm run bench:compare -- [options]
@@ -32,6 +35,7 @@ process, and prints images/s side by side with the ratios.
   --rules LIST     comma-separated, from ${RULES.join(', ')} (default: all)
   --json FILE      also write the raw measurements to FILE
   --python PATH    the Python with torch (default: the first of ${PYTHON_CANDIDATES.join(', ')} with torch)
+  --replicas N     BioProp's all-cores column: N data-parallel replicas (default: the machine's cores)
   --help           this text`;
 
 /** Default timing: a few seconds of warm-up, then at least 5 steps and 15 s per measurement. */
@@ -64,8 +68,13 @@ export function parseCompareOptions(argv: string[]): CompareOptions {
       rules: { type: 'string' },
       json: { type: 'string' },
       python: { type: 'string' },
+      replicas: { type: 'string' },
     },
   });
+  const replicas = values.replicas === undefined ? availableParallelism() : Number(values.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new Error(`--replicas: an integer >= 1 is needed, got '${values.replicas}'`);
+  }
   return {
     help: values.help!,
     quick: values.quick!,
@@ -75,5 +84,6 @@ export function parseCompareOptions(argv: string[]): CompareOptions {
     pythons: values.python ? [values.python] : PYTHON_CANDIDATES,
     timing: values.quick ? QUICK_TIMING : FULL_TIMING,
     timeoutMs: (values.quick ? 10 : 30) * 60_000,
+    replicas,
   };
 }

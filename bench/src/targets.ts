@@ -61,7 +61,7 @@ export function summaryLine(rows: ResultRow[], quick: boolean, allThreads: numbe
   const whole = ratios(rows, (r) => ratio(r.biopropAllCores, r.pytorchAllThreads));
   let wholeText = `whole machine ${whole.text}`;
   if (!whole.values.length) {
-    // Until BioProp has replicas, say how its one thread compares with the whole of PyTorch.
+    // Without an all-cores figure (--replicas 1, a failed measurement), say how one thread compares.
     const single = ratios(rows, (r) => ratio(r.biopropOneThread, r.pytorchAllThreads));
     if (single.values.length)
       wholeText += ` (BioProp 1 thread vs PyTorch ${allThreads} threads: ${single.text})`;

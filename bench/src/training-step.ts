@@ -67,11 +67,11 @@ const ARCHITECTURE: Partial<Record<NetworkSpec['name'], Architecture>> = {
   'fashion-mini': { arch: 'resnet18', stem: 'small', width: 16 },
 };
 
-/** A classifier from @bioprop/architectures and cross-entropy on a fixed random batch (as the trainer's task). */
-function classifierLoss(spec: NetworkSpec, rule: string): LossOf {
+/** The classifier `spec` names with `rule` (the classifier layer keeps bp), as every measurement builds it. */
+export function benchClassifier(spec: NetworkSpec, rule: string): tfl.LayersModel {
   const arch = ARCHITECTURE[spec.name];
   if (!arch) throw new Error(`${spec.name} is not a classifier`);
-  const model = buildModel({
+  return buildModel({
     ...arch,
     ...(spec.width === undefined ? {} : { width: spec.width }),
     rule,
@@ -81,6 +81,11 @@ function classifierLoss(spec: NetworkSpec, rule: string): LossOf {
     classes: spec.classes,
     seed: 1,
   });
+}
+
+/** A classifier from @bioprop/architectures and cross-entropy on a fixed random batch (as the trainer's task). */
+function classifierLoss(spec: NetworkSpec, rule: string): LossOf {
+  const model = benchClassifier(spec, rule);
   const x = tf.randomNormal([spec.batch, spec.size, spec.size, spec.inputChannels], 0, 1, 'float32', 1);
   const y = tf.tensor1d(
     Array.from({ length: spec.batch }, (_, i) => i % spec.classes),
