@@ -26,6 +26,7 @@ export interface GpuOptions {
 }
 
 export const GPU_USAGE = `Usage: npm run bench:gpu -- [options]
+       ./run-bench-gpu.sh [options]     (in the bundle of npm run bundle:gpu)
 
 Trains ResNet-18 (224x224, batch 256) per rule on the GPU, each measurement in its own process: BioProp on
 WebGPU (Dawn, a hardware adapter), BioProp on tfjs-node-gpu when it is installed, and PyTorch CUDA when a

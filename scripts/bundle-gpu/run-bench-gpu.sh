@@ -20,7 +20,7 @@ glibc_needed='@GLIBC_NEEDED@'
 glibc_here=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed 's/^glibc //') || glibc_here=''
 if [ -n "$glibc_here" ]; then
   oldest=$(printf '%s\n%s\n' "$glibc_needed" "$glibc_here" | sort -t. -k1,1n -k2,2n -k3,3n | head -n 1)
-  [ "$oldest" = "$glibc_needed" ] || fail "this machine has glibc $glibc_here; the bundle needs $glibc_needed or newer (Debian 12's)"
+  [ "$oldest" = "$glibc_needed" ] || fail "this machine has glibc $glibc_here; the bundled binaries need glibc $glibc_needed or newer"
 fi
 
 # Debian's node reads three built-in modules from a fixed folder at start; the bundle's copy of libnode names
