@@ -43,6 +43,9 @@ describe('detection tables', () => {
     const shrunk = run('mosaic-retinanet-ss', { width: 4, trainLimit: 48 });
     expect(presetOverrides(shrunk.config)).toEqual(['trainLimit', 'width']);
     expect(detectionTable([shrunk])).toContain('not the reference run (trainLimit, width changed)');
+    // One replica is the reference's single process; two normalise batch norm per share.
+    expect(presetOverrides(run('mosaic-retinanet-ss', { replicas: 1 }).config)).toEqual([]);
+    expect(presetOverrides(run('mosaic-retinanet-ss', { replicas: 2 }).config)).toEqual(['replicas']);
     expect(detectionEpochTable([shrunk])).toContain(
       '| 10 | 0.3000 | 0.1500 | 30.00 | 40.00 | 30.00 | - | 600 | 6.7 |',
     );

@@ -20,6 +20,8 @@ export function presetOverrides(config: DetectionRunConfig): string[] {
   const keys = new Set([...Object.keys(preset), ...Object.keys(run)]);
   keys.delete('backend');
   keys.delete('seed');
+  // One replica is the reference's single process; more normalise batch norm per share, which is another run.
+  if (run.replicas === undefined || run.replicas === 1) keys.delete('replicas');
   return [...keys].filter((k) => JSON.stringify(preset[k]) !== JSON.stringify(run[k])).sort();
 }
 
