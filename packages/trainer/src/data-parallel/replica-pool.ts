@@ -222,7 +222,7 @@ export class ReplicaPool<B> {
       const sizes = [this.task.batchSize(shares[0]), ...answers.map((a) => a.examples)];
       const total = sizes.reduce((a, b) => a + b, 0);
       const weights = sizes.map((n) => n / total);
-      const grads = await this.combineGradients(mine.grads, answers.length, weights, step);
+      const grads = this.combineGradients(mine.grads, answers.length, weights, step);
       const losses: Record<string, tf.Scalar> = {};
       for (const [name, t] of Object.entries(mine.losses)) {
         let v = weights[0] * (await t.data())[0];
@@ -241,37 +241,42 @@ export class ReplicaPool<B> {
     }
   }
 
-  /** The weighted sum, replica by replica in order, of replica 0's gradients and the workers' shared regions. */
-  private async combineGradients(
+  /**
+   * The weighted sum, replica by replica in order, of replica 0's gradients and the workers' shared regions, as
+   * tensor ops: replica 0's gradients never leave the backend, and the backend's vectorised kernels do the
+   * arithmetic (a JavaScript loop over ResNet-18's 11.7 M weights took ~300 ms a step).
+   */
+  private combineGradients(
     own: tf.NamedTensorMap,
     workers: number,
     weights: number[],
     step: number,
-  ): Promise<tf.NamedTensorMap> {
+  ): tf.NamedTensorMap {
     const regions: Float32Array[] = [];
     for (let r = 1; r <= workers; r++) {
       const written = this.memory.gradientStep(r);
-      if (written !== step)
+      if (written !== step) {
         throw new Error(`data-parallel: replica ${r}'s gradients are of step ${written}, not ${step}`);
+      }
       regions.push(this.memory.gradientRegion(r));
     }
-    const out: tf.NamedTensorMap = {};
-    for (let i = 0; i < this.trainables.length; i++) {
-      const v = this.trainables[i];
-      const g = own[v.name];
-      if (!g) continue; // not reached by the loss: no gradient, as in one process
-      const { offset, size, shape } = this.grads.slots[i];
-      const mineData = (await g.data()) as Float32Array;
-      const sum = new Float32Array(size);
-      const w0 = weights[0];
-      for (let e = 0; e < size; e++) {
-        let s = w0 * mineData[e];
-        for (let r = 0; r < workers; r++) s += weights[r + 1] * regions[r][offset + e];
-        sum[e] = s;
+    return tf.tidy(() => {
+      const out: tf.NamedTensorMap = {};
+      for (let i = 0; i < this.trainables.length; i++) {
+        const v = this.trainables[i];
+        const g = own[v.name];
+        if (!g) continue; // not reached by the loss: no gradient, as in one process
+        const { offset, size, shape } = this.grads.slots[i];
+        let sum = tf.mul(g, weights[0]);
+        for (let r = 0; r < workers; r++) {
+          // The tensor is consumed at once by the product, before the worker can write its region again.
+          const theirs = tf.tensor(regions[r].subarray(offset, offset + size), shape, 'float32');
+          sum = tf.add(sum, tf.mul(theirs, weights[r + 1]));
+        }
+        out[v.name] = sum;
       }
-      out[v.name] = tf.tensor(sum, shape, 'float32');
-    }
-    return out;
+      return out;
+    });
   }
 
   /**

@@ -57,11 +57,16 @@ async function step(
     throw new Error(`expected state publication ${msg.stateVersion}, the shared memory holds ${published}`);
   }
   const state = memory.state();
+  // wasm copies a new tensor's values into its heap at once, so the shared view can be passed as it is. Other
+  // backends may keep the array itself (cpu does), which the main thread rewrites: they get a copy.
+  const copies = tf.getBackend() !== 'wasm';
   tf.tidy(() => {
     for (const s of data.stateSlots) {
       if (s.perReplica && !msg.full) continue;
-      // A copy: a tensor made from the shared view itself could keep reading memory the main thread rewrites.
-      model.weights[s.index].write(tf.tensor(state.slice(s.offset, s.offset + s.size), s.shape, 'float32'));
+      const values = copies
+        ? state.slice(s.offset, s.offset + s.size)
+        : state.subarray(s.offset, s.offset + s.size);
+      model.weights[s.index].write(tf.tensor(values, s.shape, 'float32'));
     }
   });
   feedbackLayers(model).forEach(([, fb], i) => {
