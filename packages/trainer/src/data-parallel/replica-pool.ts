@@ -222,15 +222,17 @@ export class ReplicaPool<B> {
       const sizes = [this.task.batchSize(shares[0]), ...answers.map((a) => a.examples)];
       const total = sizes.reduce((a, b) => a + b, 0);
       const weights = sizes.map((n) => n / total);
-      const grads = this.combineGradients(mine.grads, answers.length, weights, step);
-      const losses: Record<string, tf.Scalar> = {};
+      const values: Record<string, number> = {};
       for (const [name, t] of Object.entries(mine.losses)) {
         let v = weights[0] * (await t.data())[0];
         answers.forEach((a, i) => {
           v += weights[i + 1] * (a.losses[name] ?? Number.NaN);
         });
-        losses[name] = tf.scalar(v);
+        values[name] = v;
       }
+      // Nothing below awaits or throws short of a bug: the new tensors go straight to the caller.
+      const grads = this.combineGradients(mine.grads, answers.length, weights, step);
+      const losses = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, tf.scalar(v)]));
       tf.dispose(before.buffers.map(([, t]) => t));
       return { losses, grads };
     } catch (err) {
