@@ -105,6 +105,21 @@ describe('train with replicas (data-parallel over worker threads)', () => {
     expect(error).toBeLessThan(1e-4);
   });
 
+  it('refuses a replica count that is not an integer >= 1, a missing module, and a task without split', async () => {
+    const args: TestReplicaArgs = { net: 'plain', rule: 'bp', seed: 1 };
+    await expect(train(options(args, 0))).rejects.toThrow('replicas.count must be an integer >= 1, got 0');
+    await expect(train(options(args, 1.5))).rejects.toThrow(
+      'replicas.count must be an integer >= 1, got 1.5',
+    );
+    await expect(train(options(args, 2, { replicas: { count: 2 } }))).rejects.toThrow(
+      'data-parallel training needs replicas.module',
+    );
+    const { split: _split, ...noSplit } = classificationTask;
+    await expect(train(options(args, 2, { task: noSplit }))).rejects.toThrow(
+      "data-parallel training needs the task's split(batch, parts); this task has none",
+    );
+  });
+
   it('stopped mid-epoch and resumed with 2 replicas, a batch norm net equals the uninterrupted 2-replica run', async () => {
     const args: TestReplicaArgs = { net: 'bn', rule: 'ss', seed: 6 };
     const straight = options(args, 2);
