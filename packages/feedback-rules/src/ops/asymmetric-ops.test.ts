@@ -69,6 +69,7 @@ for (const backend of ['cpu', 'wasm', 'webgpu']) {
           conv: { input: 'native', filter: 'native' },
           matMulTranspose: 'flags',
           stepRandom: 'device',
+          readBack: 'stalls',
         });
       }
     });
