@@ -16,6 +16,7 @@ import { isNetworkName, networkSpec } from './networks';
 import { timedReplicaSteps } from './replica-steps';
 import { timedSteps } from './timed-steps';
 import { createTrainingStep } from './training-step';
+import { numberFlag, TIMING_FLAGS, timingFromFlags } from './worker-args';
 
 const { values } = parseArgs({
   options: {
@@ -25,21 +26,14 @@ const { values } = parseArgs({
     rule: { type: 'string', default: 'bp' },
     batch: { type: 'string' },
     size: { type: 'string' },
-    warmup: { type: 'string', default: '2' },
-    'min-steps': { type: 'string', default: '5' },
-    'min-seconds': { type: 'string', default: '15' },
-    'max-steps': { type: 'string', default: '1000' },
+    ...TIMING_FLAGS,
     // Data-parallel replicas (the trainer's loop with N-1 worker threads); 1: the bare step on this thread.
     replicas: { type: 'string', default: '1' },
   },
 });
 
 /** A non-negative number option, or an error that names it. */
-function numberOption(name: keyof typeof values): number {
-  const v = Number(values[name]);
-  if (values[name] === undefined || !(v >= 0)) throw new Error(`--${name}: a number >= 0 is needed`);
-  return v;
-}
+const numberOption = (name: keyof typeof values) => numberFlag(values, name);
 
 async function main(): Promise<void> {
   const backend = values.backend as BioPropBackend;
@@ -56,12 +50,7 @@ async function main(): Promise<void> {
   const spec = { ...networkSpec(net), batch: numberOption('batch'), size: numberOption('size') };
   const replicas = numberOption('replicas');
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error('--replicas: an integer >= 1 is needed');
-  const timing = {
-    warmupSteps: numberOption('warmup'),
-    minSteps: numberOption('min-steps'),
-    minSeconds: numberOption('min-seconds'),
-    maxSteps: numberOption('max-steps'),
-  };
+  const timing = timingFromFlags(values);
   let run: Awaited<ReturnType<typeof timedSteps>>;
   if (replicas > 1) {
     run = await timedReplicaSteps(spec, values.rule!, replicas, timing);

@@ -9,27 +9,17 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ALL_CORES_FOOTNOTE, measureBioProp, measureBioPropAllCores, probeBioProp } from './bioprop';
 import { busyWarning, describeMachine } from './machine';
+import { measuredCell } from './measured-cell';
 import type { Measurement } from './measurement';
 import { type NetworkSpec, networkSpec } from './networks';
 import { type CompareOptions, parseCompareOptions, USAGE } from './options';
 import { findPyTorch, measurePyTorch, type PyTorchFound } from './pytorch';
 import { failureLines, resultLines } from './report';
 import type { Cell, ResultRow } from './results';
-import { formatCell } from './table';
 
-/** A measurement as a table cell, with a progress line on stderr. */
-async function cellOf(label: string, run: () => Promise<Measurement | { error: string }>): Promise<Cell> {
-  const t0 = performance.now();
-  const got = await run();
-  const s = ((performance.now() - t0) / 1000).toFixed(0);
-  if ('error' in got) {
-    console.error(`  ${label}: FAILED after ${s} s: ${got.error}`);
-    return { missing: 'failed²', error: got.error };
-  }
-  console.error(
-    `  ${label}: ${formatCell({ measurement: got })} images/s (${got.steps} timed step${got.steps === 1 ? '' : 's'}, ${s} s in all)`,
-  );
-  return { measurement: got };
+/** A measurement as a table cell; failures take this table's footnote mark. */
+function cellOf(label: string, run: () => Promise<Measurement | { error: string }>): Promise<Cell> {
+  return measuredCell(label, run, '²');
 }
 
 /** The all-cores cell: a measurement on `opts.replicas` replicas, or why there is none. */

@@ -14,6 +14,7 @@ import type { Measurement } from './measurement';
 import { networkSpec } from './networks';
 import { timedSteps } from './timed-steps';
 import { createTrainingStep } from './training-step';
+import { numberFlag, TIMING_FLAGS, timingFromFlags } from './worker-args';
 
 const { values } = parseArgs({
   options: {
@@ -24,19 +25,12 @@ const { values } = parseArgs({
     batch: { type: 'string' },
     size: { type: 'string' },
     width: { type: 'string', default: '64' },
-    warmup: { type: 'string', default: '2' },
-    'min-steps': { type: 'string', default: '5' },
-    'min-seconds': { type: 'string', default: '15' },
-    'max-steps': { type: 'string', default: '1000' },
+    ...TIMING_FLAGS,
   },
 });
 
 /** A non-negative number option, or an error that names it. */
-function numberOption(name: keyof typeof values): number {
-  const v = Number(values[name]);
-  if (values[name] === undefined || !(v >= 0)) throw new Error(`--${name}: a number >= 0 is needed`);
-  return v;
-}
+const numberOption = (name: keyof typeof values) => numberFlag(values, name);
 
 async function main(): Promise<void> {
   const backend = values.backend as GpuBackend;
@@ -56,12 +50,7 @@ async function main(): Promise<void> {
     width: numberOption('width'),
   };
   const training = createTrainingStep(spec, values.rule!);
-  const timing = {
-    warmupSteps: numberOption('warmup'),
-    minSteps: numberOption('min-steps'),
-    minSeconds: numberOption('min-seconds'),
-    maxSteps: numberOption('max-steps'),
-  };
+  const timing = timingFromFlags(values);
   const run = await timedSteps(
     () => training.step(),
     () => training.sync(),

@@ -15,23 +15,13 @@ import { GPU_USAGE, type GpuOptions, parseGpuOptions } from './gpu-options';
 import { findPyTorchCuda, measurePyTorchCuda, type PyTorchCuda } from './gpu-pytorch';
 import { type GpuRow, gpuFailureLines, gpuTable } from './gpu-table';
 import { describeMachine } from './machine';
+import { measuredCell } from './measured-cell';
 import type { Measurement } from './measurement';
 import type { Cell } from './results';
-import { formatCell } from './table';
 
-/** A measurement as a table cell, with a progress line on stderr. */
-async function cellOf(label: string, run: () => Promise<Measurement | { error: string }>): Promise<Cell> {
-  const t0 = performance.now();
-  const got = await run();
-  const s = ((performance.now() - t0) / 1000).toFixed(0);
-  if ('error' in got) {
-    console.error(`  ${label}: FAILED after ${s} s: ${got.error}`);
-    return { missing: 'failed¹', error: got.error };
-  }
-  console.error(
-    `  ${label}: ${formatCell({ measurement: got })} images/s (${got.steps} timed step${got.steps === 1 ? '' : 's'}, ${s} s in all)`,
-  );
-  return { measurement: got };
+/** A measurement as a table cell; failures take this table's footnote mark. */
+function cellOf(label: string, run: () => Promise<Measurement | { error: string }>): Promise<Cell> {
+  return measuredCell(label, run, '¹');
 }
 
 interface Found {
