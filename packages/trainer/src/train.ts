@@ -263,7 +263,13 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
     const scalars = steps.flatMap((s) => Object.values(s.losses));
     const stacked = tf.stack(scalars);
     tf.dispose(scalars);
-    const data = await stacked.data().finally(() => stacked.dispose());
+    const data = await stacked
+      .data()
+      .catch((e) => {
+        for (const s of steps) s.probe?.dispose();
+        throw e;
+      })
+      .finally(() => stacked.dispose());
     let i = 0;
     for (const [k, s] of steps.entries()) {
       const values: Record<string, number> = {};

@@ -2,8 +2,11 @@ import { AsymmetricConv2D, AsymmetricDense } from '@bioprop/feedback-rules';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BatchSource, ImageBatch } from '../batch-source';
 
-/** A small conv net of feedback-rules layers for trainer tests. */
-export function tinyModel(rule: string, seed = 1): tfl.LayersModel {
+/**
+ * A small conv net of feedback-rules layers for trainer tests; `batchNorm` adds tfjs-layers' BatchNormalization
+ * (named 'bn') after the first conv.
+ */
+export function tinyModel(rule: string, seed = 1, { batchNorm = false } = {}): tfl.LayersModel {
   const input = tfl.input({ shape: [8, 8, 1] });
   let h = new AsymmetricConv2D({
     name: 'conv',
@@ -14,6 +17,8 @@ export function tinyModel(rule: string, seed = 1): tfl.LayersModel {
     rule,
     seed,
   }).apply(input) as tfl.SymbolicTensor;
+  if (batchNorm)
+    h = tfl.layers.batchNormalization({ name: 'bn', momentum: 0.9 }).apply(h) as tfl.SymbolicTensor;
   h = tfl.layers.reLU().apply(h) as tfl.SymbolicTensor;
   h = new AsymmetricConv2D({ name: 'conv2', filters: 4, kernelSize: 3, pad: 1, rule, seed: seed + 2 }).apply(
     h,
