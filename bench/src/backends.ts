@@ -11,9 +11,9 @@ export type BackendSetup =
 
 /**
  * Activates a backend as a BioProp run would, through the trainer's `selectBackend`: wasm with the trainer's
- * kernel patches, webgpu on Dawn. A software WebGPU adapter (a CPU emulating a GPU) is not worth timing.
+ * kernel patches on `wasmThreads` XNNPACK threads, webgpu on Dawn. A software WebGPU adapter (a CPU emulating a GPU) is not worth timing.
  */
-export async function activateBackend(backend: BioPropBackend): Promise<BackendSetup> {
+export async function activateBackend(backend: BioPropBackend, wasmThreads = 1): Promise<BackendSetup> {
   if (backend === 'webgpu') {
     try {
       const got = await selectBackend('webgpu');
@@ -26,14 +26,12 @@ export async function activateBackend(backend: BioPropBackend): Promise<BackendS
       return { ok: false, backend, reason: (err as Error).message };
     }
   }
+  let threads: number;
   try {
-    await selectBackend('wasm');
+    threads = (await selectBackend('wasm', { wasmThreads })).threads ?? 1;
   } catch (err) {
     return { ok: false, backend, reason: (err as Error).message };
   }
-  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  // XNNPACK's pool: 1 in Node, where tfjs loads the single-threaded wasm binary.
-  const threads = getThreadsCount();
   return { ok: true, backend, threads, detail: `wasm${simd ? ' SIMD' : ''}, XNNPACK ${threads} thread(s)` };
 }

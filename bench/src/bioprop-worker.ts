@@ -4,7 +4,7 @@
  * {@link Measurement}, or with `--probe` the backend's set-up (`{ ok, backend, threads, detail | reason }`).
  *
  *   tsx src/bioprop-worker.ts --net resnet18 --rule ss --batch 8 --size 224 [--backend wasm] [--warmup 2]
- *       [--min-steps 5] [--min-seconds 15] [--max-steps 1000] [--replicas N]
+ *       [--min-steps 5] [--min-seconds 15] [--max-steps 1000] [--replicas N] [--threads N]
  *   tsx src/bioprop-worker.ts --probe [--backend webgpu]
  */
 import '@tensorflow/tfjs';
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     ...TIMING_FLAGS,
     // Data-parallel replicas (the trainer's loop with N-1 worker threads); 1: the bare step on this thread.
     replicas: { type: 'string', default: '1' },
+    // XNNPACK threads in each process (wasm's threaded build above 1).
+    threads: { type: 'string', default: '1' },
   },
 });
 
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   const backend = values.backend as BioPropBackend;
   if (backend !== 'wasm' && backend !== 'webgpu')
     throw new Error(`--backend: wasm or webgpu, not ${backend}`);
-  const setup = await activateBackend(backend);
+  const setup = await activateBackend(backend, numberOption('threads'));
   if (values.probe) {
     console.log(JSON.stringify({ ...setup, version: `tfjs ${tf.version_core}` }));
     return;
@@ -70,7 +72,6 @@ async function main(): Promise<void> {
     rule: values.rule!,
     batch: spec.batch,
     size: spec.size,
-    // Replicas each run one wasm thread.
     threads: setup.threads * replicas,
     warmupSteps: timing.warmupSteps,
     steps: run.steps,

@@ -24,16 +24,17 @@ export async function probeBioProp(backend: BioPropBackend): Promise<BackendSetu
   return JSON.parse(got.line);
 }
 
-/** One BioProp measurement in a fresh worker process. */
+/** One BioProp measurement in a fresh worker process, on `threads` XNNPACK threads on wasm. */
 export async function measureBioProp(
   backend: BioPropBackend,
   spec: NetworkSpec,
   rule: string,
   timing: Timing,
   timeoutMs: number,
+  threads = 1,
 ): Promise<Measurement | { error: string }> {
   const args = [
-    ...['--backend', backend, '--net', spec.name, '--rule', rule],
+    ...['--backend', backend, '--net', spec.name, '--rule', rule, '--threads', String(threads)],
     ...['--batch', String(spec.batch), '--size', String(spec.size)],
     ...timingArgs(timing),
   ];
@@ -42,13 +43,14 @@ export async function measureBioProp(
   return parseMeasurement(got.line);
 }
 
-/** The footnote of the all-cores column. */
+/** The footnote of the all-cores columns. */
 export const ALL_CORES_FOOTNOTE =
-  '¹ BioProp on every core: tfjs loads its single-threaded wasm binary in Node, so BioProp trains ' +
-  'data-parallel over worker threads (`train({ replicas })`, `repro train --replicas N`): one replica per core, ' +
-  "each on its share of the batch, the gradients averaged, one optimizer step. Measured through the trainer's " +
-  'loop, so splitting, combining the gradients and publishing the weights are included. `--replicas N` sets the ' +
-  "count (default: the machine's cores); RetinaNet is not measured this way.";
+  "¹ BioProp on every core, two ways. Threads: one process on tfjs's multi-threaded wasm build, XNNPACK " +
+  'splitting each convolution and matrix product over the threads (`repro train --wasm-threads N`, its default); ' +
+  'the rest of the step (JavaScript, batch norm, element-wise ops) stays on one thread. Replicas: data-parallel ' +
+  'over worker threads (`train({ replicas })`, `repro train --replicas N`), one single-threaded replica per core, ' +
+  "each on its share of the batch, the gradients averaged, one optimizer step, measured through the trainer's " +
+  'loop (RetinaNet is not measured this way). The whole-machine ratio takes the faster of the two.';
 
 /**
  * BioProp on every core: `replicas` data-parallel replicas (the trainer's loop, replica 0 in the measuring process
@@ -62,8 +64,8 @@ export async function measureBioPropAllCores(
   timing: Timing,
   timeoutMs: number,
 ): Promise<Measurement | { error: string } | { missing: string }> {
-  if (replicas < 2) return { missing: 'n/a (--replicas 1)¹' };
-  if (spec.kind !== 'classifier') return { missing: 'n/a (classifiers only)¹' };
+  if (replicas < 2) return { missing: 'n/a (--replicas 1)' };
+  if (spec.kind !== 'classifier') return { missing: 'n/a (classifiers only)' };
   const args = [
     ...['--backend', 'wasm', '--net', spec.name, '--rule', rule, '--replicas', String(replicas)],
     ...['--batch', String(spec.batch), '--size', String(spec.size)],

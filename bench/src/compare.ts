@@ -9,21 +9,21 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ALL_CORES_FOOTNOTE, measureBioProp, measureBioPropAllCores, probeBioProp } from './bioprop';
 import { busyWarning, describeMachine } from './machine';
-import { measuredCell } from './measured-cell';
+import { measuredCell, medianCell } from './measured-cell';
 import type { Measurement } from './measurement';
 import { type NetworkSpec, networkSpec } from './networks';
 import { type CompareOptions, parseCompareOptions, USAGE } from './options';
 import { findPyTorch, measurePyTorch, type PyTorchFound } from './pytorch';
 import { failureLines, resultLines } from './report';
-import type { Cell, ResultRow } from './results';
+import type { CELL_KEYS, Cell, ResultRow } from './results';
 
 /** A measurement as a table cell; failures take this table's footnote mark. */
 function cellOf(label: string, run: () => Promise<Measurement | { error: string }>): Promise<Cell> {
   return measuredCell(label, run, '²');
 }
 
-/** The all-cores cell: a measurement on `opts.replicas` replicas, or why there is none. */
-async function allCoresCell(spec: NetworkSpec, rule: string, opts: CompareOptions): Promise<Cell> {
+/** The replicas cell: a measurement on `opts.replicas` replicas, or why there is none. */
+async function replicasCell(spec: NetworkSpec, rule: string, opts: CompareOptions): Promise<Cell> {
   let missing: { missing: string } | null = null;
   const cell = await cellOf(`BioProp wasm, ${opts.replicas} replicas`, async () => {
     const got = await measureBioPropAllCores(spec, rule, opts.replicas, opts.timing, opts.timeoutMs);
@@ -34,6 +34,25 @@ async function allCoresCell(spec: NetworkSpec, rule: string, opts: CompareOption
     return got;
   });
   return missing ?? cell;
+}
+
+/** The measured columns of a row, each a function that measures its cell once. */
+type RowJobs = Partial<Record<(typeof CELL_KEYS)[number], () => Promise<Cell>>>;
+
+/**
+ * Measures every cell of a row `rounds` times, taking turns (all cells once, then all again), and keeps each
+ * cell's median: a drift in the host's speed then reaches every column of the row alike.
+ */
+async function measureRow(jobs: RowJobs, rounds: number): Promise<Partial<Record<keyof RowJobs, Cell>>> {
+  const taken = new Map<keyof RowJobs, Cell[]>();
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) console.error(`  round ${round}/${rounds}`);
+    for (const [key, job] of Object.entries(jobs) as [keyof RowJobs, () => Promise<Cell>][]) {
+      const cell = await job();
+      taken.set(key, [...(taken.get(key) ?? []), cell]);
+    }
+  }
+  return Object.fromEntries([...taken].map(([key, cells]) => [key, medianCell(cells)]));
 }
 
 interface Found {
@@ -99,29 +118,38 @@ async function main(): Promise<number> {
     for (const rule of opts.rules) {
       console.error(`[${rows.length + 1}/${total}] ${spec.title}, ${rule}`);
       const { timing, timeoutMs } = opts;
+      const pytorchCell = (threads: number) => () =>
+        pytorch
+          ? cellOf(`PyTorch, ${threads} thread${threads === 1 ? '' : 's'}`, () =>
+              measurePyTorch(pytorch.python, spec, rule, threads, timing, timeoutMs),
+            )
+          : Promise.resolve(noPyTorch);
+      const jobs: RowJobs = {
+        biopropOneThread: () =>
+          cellOf('BioProp wasm, 1 thread', () => measureBioProp('wasm', spec, rule, timing, timeoutMs)),
+        pytorchOneThread: pytorchCell(1),
+        biopropThreads: () =>
+          cellOf(`BioProp wasm, ${opts.threads} threads`, () =>
+            measureBioProp('wasm', spec, rule, timing, timeoutMs, opts.threads),
+          ),
+        biopropReplicas: () => replicasCell(spec, rule, opts),
+        pytorchAllThreads: pytorchCell(allThreads),
+      };
+      if (found.webgpu.ok) {
+        jobs.biopropWebGpu = () =>
+          cellOf('BioProp webgpu', () => measureBioProp('webgpu', spec, rule, timing, timeoutMs));
+      }
+      const cells = await measureRow(jobs, opts.rounds);
       const row: ResultRow = {
         spec,
         rule,
-        biopropOneThread: await cellOf('BioProp wasm, 1 thread', () =>
-          measureBioProp('wasm', spec, rule, timing, timeoutMs),
-        ),
-        pytorchOneThread: pytorch
-          ? await cellOf('PyTorch, 1 thread', () =>
-              measurePyTorch(pytorch.python, spec, rule, 1, timing, timeoutMs),
-            )
-          : noPyTorch,
-        biopropAllCores: await allCoresCell(spec, rule, opts),
-        pytorchAllThreads: pytorch
-          ? await cellOf(`PyTorch, ${allThreads} threads`, () =>
-              measurePyTorch(pytorch.python, spec, rule, allThreads, timing, timeoutMs),
-            )
-          : noPyTorch,
+        biopropOneThread: cells.biopropOneThread!,
+        pytorchOneThread: cells.pytorchOneThread!,
+        biopropThreads: cells.biopropThreads!,
+        biopropReplicas: cells.biopropReplicas!,
+        pytorchAllThreads: cells.pytorchAllThreads!,
+        ...(cells.biopropWebGpu ? { biopropWebGpu: cells.biopropWebGpu } : {}),
       };
-      if (found.webgpu.ok) {
-        row.biopropWebGpu = await cellOf('BioProp webgpu', () =>
-          measureBioProp('webgpu', spec, rule, timing, timeoutMs),
-        );
-      }
       rows.push(row);
     }
   }
@@ -129,7 +157,7 @@ async function main(): Promise<number> {
   const report = resultLines(rows, {
     quick: opts.quick,
     nets: opts.nets,
-    allThreads,
+    allCores: { threads: opts.threads, replicas: opts.replicas, pytorchThreads: allThreads },
     footnotes: [ALL_CORES_FOOTNOTE],
     webGpuSkipped: found.webgpu.ok ? null : (found.webgpu.reason ?? 'unknown reason'),
   });

@@ -23,3 +23,19 @@ export async function measuredCell(
   );
   return { measurement: got };
 }
+
+/**
+ * One cell from the same measurement taken in several rounds: the median by images/s (the lower of the middle
+ * two for an even count, so that the cell is a measurement that was taken), with every round's images/s. A round
+ * without a measurement (failed, or n/a) makes the cell that round's, so that a failure is never hidden.
+ */
+export function medianCell(rounds: Cell[]): Cell {
+  const empty = rounds.find((c) => !('measurement' in c));
+  if (empty || rounds.length === 1) return empty ?? rounds[0];
+  const measured = rounds as { measurement: Measurement }[];
+  const sorted = [...measured].sort((a, b) => a.measurement.imagesPerSecond - b.measurement.imagesPerSecond);
+  return {
+    measurement: sorted[Math.floor((sorted.length - 1) / 2)].measurement,
+    rounds: measured.map((c) => c.measurement.imagesPerSecond),
+  };
+}

@@ -26,6 +26,18 @@ describe('parseCompareOptions', () => {
     );
   });
 
+  it('--threads (default: the cores, at most 8) and --rounds (default 1) are counts checked like --replicas', () => {
+    expect(parseCompareOptions([]).threads).toBe(Math.min(availableParallelism(), 8));
+    expect(parseCompareOptions([]).rounds).toBe(1);
+    expect(parseCompareOptions(['--threads', '4', '--rounds', '3'])).toMatchObject({ threads: 4, rounds: 3 });
+    expect(() => parseCompareOptions(['--threads', '9'])).toThrow(
+      "--threads: an integer from 1 to 8 is needed, got '9'",
+    );
+    expect(() => parseCompareOptions(['--rounds', '1.5'])).toThrow(
+      "--rounds: an integer >= 1 is needed, got '1.5'",
+    );
+  });
+
   it('refuses unknown networks and rules, naming the choices', () => {
     expect(() => parseCompareOptions(['--nets', 'vgg16'])).toThrow(/vgg16.*resnet18, alexnet-bn/);
     expect(() => parseCompareOptions(['--rules', 'ss,xx'])).toThrow(/xx.*bp, ss, fa/);

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { MAX_WASM_THREADS } from '@bioprop/trainer';
 import { NETWORK_NAMES, type NetworkName } from './networks';
 import { PYTHON_CANDIDATES } from './pytorch';
 import type { Timing } from './timed-steps';
@@ -21,8 +22,12 @@ export interface CompareOptions {
   timing: Timing;
   /** Per measurement (one child process). */
   timeoutMs: number;
-  /** Data-parallel replicas of the all-cores column (default: the machine's cores). */
+  /** XNNPACK threads of the threads column (default: the machine's cores, at most 8). */
+  threads: number;
+  /** Data-parallel replicas of the replicas column (default: the machine's cores). */
   replicas: number;
+  /** Times each cell is measured, round-robin over a row's cells; the table shows the median. */
+  rounds: number;
 }
 
 export const USAGE = `Usage: npm run bench:compare -- [options]
@@ -35,7 +40,10 @@ process, and prints images/s side by side with the ratios.
   --rules LIST     comma-separated, from ${RULES.join(', ')} (default: all)
   --json FILE      also write the raw measurements to FILE
   --python PATH    the Python with torch (default: the first of ${PYTHON_CANDIDATES.join(', ')} with torch)
-  --replicas N     BioProp's all-cores column: N data-parallel replicas (default: the machine's cores)
+  --threads N      BioProp's threads column: one process on N XNNPACK threads (default: the machine's cores, at most ${MAX_WASM_THREADS})
+  --replicas N     BioProp's replicas column: N data-parallel replicas (default: the machine's cores)
+  --rounds K       measure every cell K times, taking turns within each row, and show the median (default 1):
+                   a host whose speed drifts then moves every column alike
   --help           this text`;
 
 /** Default timing: a few seconds of warm-up, then at least 5 steps and 15 s per measurement. */
@@ -68,13 +76,15 @@ export function parseCompareOptions(argv: string[]): CompareOptions {
       rules: { type: 'string' },
       json: { type: 'string' },
       python: { type: 'string' },
+      threads: { type: 'string' },
       replicas: { type: 'string' },
+      rounds: { type: 'string' },
     },
   });
-  const replicas = values.replicas === undefined ? availableParallelism() : Number(values.replicas);
-  if (!Number.isInteger(replicas) || replicas < 1) {
-    throw new Error(`--replicas: an integer >= 1 is needed, got '${values.replicas}'`);
-  }
+  const cores = availableParallelism();
+  const replicas = count('--replicas', values.replicas, cores);
+  const threads = count('--threads', values.threads, Math.min(cores, MAX_WASM_THREADS), MAX_WASM_THREADS);
+  const rounds = count('--rounds', values.rounds, 1);
   return {
     help: values.help!,
     quick: values.quick!,
@@ -84,6 +94,19 @@ export function parseCompareOptions(argv: string[]): CompareOptions {
     pythons: values.python ? [values.python] : PYTHON_CANDIDATES,
     timing: values.quick ? QUICK_TIMING : FULL_TIMING,
     timeoutMs: (values.quick ? 10 : 30) * 60_000,
+    threads,
     replicas,
+    rounds,
   };
+}
+
+/** An integer option from 1 to `max`, `fallback` when absent; anything else is an error that names it. */
+function count(flag: string, value: string | undefined, fallback: number, max = Infinity): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1 || n > max) {
+    const range = max === Infinity ? 'an integer >= 1' : `an integer from 1 to ${max}`;
+    throw new Error(`${flag}: ${range} is needed, got '${value}'`);
+  }
+  return n;
 }

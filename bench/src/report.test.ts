@@ -8,7 +8,8 @@ const failed: ResultRow = {
   rule: 'ss',
   biopropOneThread: { missing: 'failed²', error: 'exit code 1: out of memory' },
   pytorchOneThread: { missing: 'no PyTorch' },
-  biopropAllCores: { missing: 'n/a (one thread)¹' },
+  biopropThreads: { missing: 'n/a (one thread)¹' },
+  biopropReplicas: { missing: 'n/a (--replicas 1)' },
   pytorchAllThreads: { missing: 'no PyTorch' },
 };
 
@@ -20,12 +21,12 @@ describe('the results section', () => {
     const lines = resultLines([failed], {
       quick: true,
       nets: ['fashion-mini'],
-      allThreads: 2,
+      allCores: { threads: 2, replicas: 1, pytorchThreads: 2 },
       footnotes: ['¹ one thread'],
       webGpuSkipped: 'not installed: webgpu',
     });
     expect(lines).toContain(
-      '| fashion-mini 28x28, batch 16 | ss | failed² | no PyTorch | - | n/a (one thread)¹ | no PyTorch | - |',
+      '| fashion-mini 28x28, batch 16 | ss | failed² | no PyTorch | - | n/a (one thread)¹ | n/a (--replicas 1) | no PyTorch | - |',
     );
     expect(lines).toContain(
       '  - fashion-mini 28x28, batch 16, ss, biopropOneThread: exit code 1: out of memory',

@@ -1,6 +1,6 @@
 import type { NetworkName } from './networks';
 import { cellsOf, type ResultRow } from './results';
-import { markdownTable, NON_FINITE_MARK, webGpuTable } from './table';
+import { type AllCores, markdownTable, NON_FINITE_MARK, webGpuTable } from './table';
 import { summaryLine } from './targets';
 
 /** What the results section needs beyond the rows. */
@@ -8,9 +8,9 @@ export interface ReportContext {
   quick: boolean;
   /** Networks in table order. */
   nets: NetworkName[];
-  /** PyTorch's "all threads": the machine's logical CPUs. */
-  allThreads: number;
-  /** Footnotes that explain cells every row shares (the BioProp all-cores column). */
+  /** BioProp's threads and replicas on every core, and PyTorch's threads (the machine's logical CPUs). */
+  allCores: AllCores;
+  /** Footnotes that explain cells every row shares (the BioProp all-cores columns). */
   footnotes: string[];
   /** Why webgpu was not measured, or null when it was. */
   webGpuSkipped: string | null;
@@ -30,7 +30,7 @@ export function resultLines(rows: ResultRow[], ctx: ReportContext): string[] {
   const out = [
     'Training images/s (forward, loss, backward, SGD step), higher is better; ratio = BioProp / PyTorch.',
     '',
-    ...markdownTable(rows, ctx.allThreads),
+    ...markdownTable(rows, ctx.allCores),
     '',
     ...ctx.footnotes,
   ];
@@ -42,13 +42,13 @@ export function resultLines(rows: ResultRow[], ctx: ReportContext): string[] {
   if (nonFinite)
     out.push(`${NON_FINITE_MARK} a timed step's loss was NaN or infinite (the speed still counts).`);
   if (ctx.webGpuSkipped) out.push(`WebGPU skipped: ${ctx.webGpuSkipped}.`);
-  const gpu = webGpuTable(rows, ctx.allThreads);
+  const gpu = webGpuTable(rows, ctx.allCores.pytorchThreads);
   if (gpu.length) out.push('', ...gpu);
 
   out.push('', ctx.quick ? 'Targets (quick run: ratios shown, no verdicts):' : 'Targets:');
   for (const name of ctx.nets) {
     const own = rows.filter((r) => r.spec.name === name);
-    if (own.length) out.push(summaryLine(own, ctx.quick, ctx.allThreads));
+    if (own.length) out.push(summaryLine(own, ctx.quick, ctx.allCores.pytorchThreads));
   }
   return out;
 }

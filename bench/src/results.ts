@@ -1,8 +1,11 @@
 import type { Measurement } from './measurement';
 import type { NetworkSpec } from './networks';
 
-/** One cell of the table: a measurement, or why there is none (`error` when a measurement was tried and failed). */
-export type Cell = { measurement: Measurement } | { missing: string; error?: string };
+/**
+ * One cell of the table: a measurement (the median of `rounds` when it was measured more than once), or why there
+ * is none (`error` when a measurement was tried and failed).
+ */
+export type Cell = { measurement: Measurement; rounds?: number[] } | { missing: string; error?: string };
 
 /** Everything measured for one network and rule: the columns of one table row. */
 export interface ResultRow {
@@ -10,7 +13,10 @@ export interface ResultRow {
   rule: string;
   biopropOneThread: Cell;
   pytorchOneThread: Cell;
-  biopropAllCores: Cell;
+  /** One process on every core: XNNPACK's threads (wasm's threaded build). */
+  biopropThreads: Cell;
+  /** Every core through data-parallel replicas, one wasm thread each. */
+  biopropReplicas: Cell;
   pytorchAllThreads: Cell;
   /** Present only when webgpu ran on a hardware adapter. */
   biopropWebGpu?: Cell;
@@ -28,11 +34,21 @@ export function ratio(bioprop: Cell | undefined, pytorch: Cell | undefined): num
   return a !== null && b !== null && b > 0 ? a / b : null;
 }
 
+/** The faster of BioProp's two ways onto every core (threads or replicas), or the threads cell if neither ran. */
+export function fasterAllCores(row: ResultRow): Cell {
+  const threads = imagesPerSecond(row.biopropThreads);
+  const replicas = imagesPerSecond(row.biopropReplicas);
+  return replicas !== null && (threads === null || replicas > threads)
+    ? row.biopropReplicas
+    : row.biopropThreads;
+}
+
 /** The measured columns of a row, in table order. */
 export const CELL_KEYS = [
   'biopropOneThread',
   'pytorchOneThread',
-  'biopropAllCores',
+  'biopropThreads',
+  'biopropReplicas',
   'pytorchAllThreads',
   'biopropWebGpu',
 ] as const;

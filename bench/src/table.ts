@@ -1,4 +1,4 @@
-import { type Cell, type ResultRow, ratio } from './results';
+import { type Cell, fasterAllCores, type ResultRow, ratio } from './results';
 
 /** Marks a speed whose run had a NaN or infinite loss (explained under the table). */
 export const NON_FINITE_MARK = '†';
@@ -24,23 +24,32 @@ export function formatCell(cell: Cell | undefined): string {
   return `${formatRate(m.imagesPerSecond)}${m.lossFinite ? '' : NON_FINITE_MARK}`;
 }
 
-/** Column headers; the all-cores columns name the machine's thread count. */
-export function tableHeader(allThreads: number): string[] {
+/** How many threads and replicas BioProp's two all-cores columns ran, and PyTorch's all-threads column. */
+export interface AllCores {
+  threads: number;
+  replicas: number;
+  /** PyTorch's: the machine's logical CPUs. */
+  pytorchThreads: number;
+}
+
+/** Column headers; the all-cores columns name their thread and replica counts. */
+export function tableHeader(all: AllCores): string[] {
   return [
     'network',
     'rule',
     'BioProp wasm 1 thread',
     'PyTorch 1 thread',
     'ratio',
-    `BioProp all cores (${allThreads})`,
-    `PyTorch ${allThreads} threads`,
-    'ratio',
+    `BioProp ${all.threads} threads¹`,
+    `BioProp ${all.replicas} replicas¹`,
+    `PyTorch ${all.pytorchThreads} threads`,
+    'ratio (faster BioProp)',
   ];
 }
 
 /** The main table, images/s: per core (1 thread each) and whole machine, BioProp / PyTorch ratios. */
-export function markdownTable(rows: ResultRow[], allThreads: number): string[] {
-  const header = tableHeader(allThreads);
+export function markdownTable(rows: ResultRow[], all: AllCores): string[] {
+  const header = tableHeader(all);
   const lines = [
     `| ${header.join(' | ')} |`,
     `| --- | --- | ${header
@@ -55,9 +64,10 @@ export function markdownTable(rows: ResultRow[], allThreads: number): string[] {
       formatCell(r.biopropOneThread),
       formatCell(r.pytorchOneThread),
       formatRatio(ratio(r.biopropOneThread, r.pytorchOneThread)),
-      formatCell(r.biopropAllCores),
+      formatCell(r.biopropThreads),
+      formatCell(r.biopropReplicas),
       formatCell(r.pytorchAllThreads),
-      formatRatio(ratio(r.biopropAllCores, r.pytorchAllThreads)),
+      formatRatio(ratio(fasterAllCores(r), r.pytorchAllThreads)),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }

@@ -1,5 +1,5 @@
 import type { NetworkName } from './networks';
-import { imagesPerSecond, type ResultRow, ratio } from './results';
+import { fasterAllCores, imagesPerSecond, type ResultRow, ratio } from './results';
 import { formatRatio } from './table';
 
 /** The performance issue's targets for a network; a missing one is shown without a verdict. */
@@ -42,7 +42,8 @@ function ratios(
 }
 
 /**
- * One summary line for a network's rows against its targets: the per-core ratio, the whole-machine ratio, and
+ * One summary line for a network's rows against its targets: the per-core ratio, the whole-machine ratio (the
+ * faster of BioProp's threads and replicas), and
  * how far ss and fa are from bp in BioProp.
  */
 export function summaryLine(rows: ResultRow[], quick: boolean, allThreads: number): string {
@@ -58,10 +59,10 @@ export function summaryLine(rows: ResultRow[], quick: boolean, allThreads: numbe
         : ` (target >= ${t.perCore}x: ${verdict(perCore.values, (v) => v >= t.perCore!, quick)})`),
   );
 
-  const whole = ratios(rows, (r) => ratio(r.biopropAllCores, r.pytorchAllThreads));
+  const whole = ratios(rows, (r) => ratio(fasterAllCores(r), r.pytorchAllThreads));
   let wholeText = `whole machine ${whole.text}`;
   if (!whole.values.length) {
-    // Without an all-cores figure (--replicas 1, a failed measurement), say how one thread compares.
+    // Without an all-cores figure (one thread and one replica, a failed measurement), say how one thread compares.
     const single = ratios(rows, (r) => ratio(r.biopropOneThread, r.pytorchAllThreads));
     if (single.values.length)
       wholeText += ` (BioProp 1 thread vs PyTorch ${allThreads} threads: ${single.text})`;

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCheckpoint } from '@bioprop/trainer';
 import { describe, expect, it } from 'vitest';
@@ -68,7 +68,11 @@ describe('repro train on Fashion-MNIST', () => {
 
   it('trains 2 epochs, evaluates, logs memory per epoch and writes a checkpoint', async () => {
     const r = await runCli(['train', ...small, '--out', straight]);
-    expect(r.stderr).toContain('backend: wasm');
+    // wasm's default: XNNPACK on every core (at most 8) in this one process.
+    const threads = Math.min(availableParallelism(), 8);
+    expect(r.stderr).toContain(
+      `backend: wasm (@tensorflow/tfjs-backend-wasm): WebAssembly with XNNPACK on ${threads}`,
+    );
     expect(r.code).toBe(0);
     const rows = epochRows(straight);
     expect(rows).toHaveLength(2);

@@ -4,8 +4,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { cocoEvalCommand, prepareFashionMosaicCommand } from './commands/coco';
 import { evalCommand } from './commands/eval';
 import { miniCommand } from './commands/mini';
+import { parseReplicas, parseWasmThreads } from './commands/parallelism';
 import { presetsCommand } from './commands/presets';
-import { parseReplicas } from './commands/replica-count';
 import { reportCommand } from './commands/report';
 import { summaryCommand } from './commands/summary';
 import { trainCommand } from './commands/train';
@@ -27,6 +27,17 @@ function num(flag: string) {
       throw new InvalidArgumentError(`${flag} must be a non-negative number, got '${v}'`);
     }
     return n;
+  };
+}
+
+/** A parser that throws a plain Error, as commander's argument error (commander prints it and exits). */
+function commanderParse<T>(parse: (v: string) => T) {
+  return (v: string) => {
+    try {
+      return parse(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
   };
 }
 
@@ -75,15 +86,14 @@ program
   )
   .option('--alignment-every <n>', 'log alignment angles every N steps (0: never)', int('--alignment-every'))
   .option(
+    '--wasm-threads <n>',
+    'wasm: XNNPACK threads in this process, at most 8 (default: one per core; 1 with --replicas)',
+    commanderParse(parseWasmThreads),
+  )
+  .option(
     '--replicas <n>',
-    'data-parallel replicas, one per core (default: the cores on wasm, 1 on other backends; a resumed run keeps its count)',
-    (v: string) => {
-      try {
-        return parseReplicas(v);
-      } catch (err) {
-        throw new InvalidArgumentError((err as Error).message);
-      }
-    },
+    'data-parallel replicas in worker threads, one wasm thread each (default 1; a resumed run keeps its count)',
+    commanderParse(parseReplicas),
   )
   .option('--epoch-limit <n>', 'train at most N epochs in this invocation', int('--epoch-limit'))
   .option('--log-every <n>', 'log a step row every N steps (default 50)', int('--log-every'))

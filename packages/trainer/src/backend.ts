@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { shareWasmCopies } from './wasm-shared-copies';
+import { activateThreadedWasm, MAX_WASM_THREADS } from './wasm-threads';
 import { adapterName, startWebGpu, WEBGPU_FIX, type WebGpuAdapter } from './webgpu-backend';
 
 export type { WebGpuAdapter } from './webgpu-backend';
@@ -17,6 +18,17 @@ export interface BackendSelection {
   reason: string;
   /** On webgpu: the GPU adapter, and whether it is hardware or a software renderer. */
   adapter?: WebGpuAdapter;
+  /** On wasm: XNNPACK's thread count. */
+  threads?: number;
+}
+
+/** How to start a backend. */
+export interface BackendOptions {
+  /**
+   * XNNPACK threads on wasm (default 1). Above 1 the wasm backend runs tfjs's multi-threaded build; it must
+   * then be the first start of the wasm backend in this process.
+   */
+  wasmThreads?: number;
 }
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = [
@@ -57,6 +69,11 @@ function tensorflowSeesGpu(): boolean {
   }
 }
 
+/** Whether this process has started the wasm backend already (`tf.findBackend` would start it). */
+function wasmStarted(): boolean {
+  return 'wasm' in tf.engine().registry;
+}
+
 async function activate(name: string): Promise<boolean> {
   try {
     const ok = await tf.setBackend(name);
@@ -73,6 +90,7 @@ async function activate(name: string): Promise<boolean> {
  */
 async function tryNamed(
   choice: Exclude<BackendChoice, 'auto'>,
+  options: BackendOptions,
   hardwareOnly = false,
 ): Promise<BackendSelection | string> {
   switch (choice) {
@@ -114,12 +132,22 @@ async function tryNamed(
     case 'wasm': {
       const err = await importOptional('@tensorflow/tfjs-backend-wasm');
       if (err) return `@tensorflow/tfjs-backend-wasm did not load (${err})`;
-      if (!(await activate('wasm'))) return 'the wasm backend did not start';
+      const wanted = options.wasmThreads ?? 1;
+      if (wanted > 1 && !wasmStarted()) {
+        try {
+          await activateThreadedWasm(wanted);
+        } catch (threadErr) {
+          return `the threaded wasm backend did not start (${(threadErr as Error).message})`;
+        }
+      } else if (!(await activate('wasm'))) return 'the wasm backend did not start';
       shareWasmCopies();
+      const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+      const threads = getThreadsCount();
       return {
         backend: 'wasm',
         provider: '@tensorflow/tfjs-backend-wasm',
-        reason: 'WebAssembly with XNNPACK (single thread in Node)',
+        reason: `WebAssembly with XNNPACK on ${threads === 1 ? '1 thread' : `${threads} threads`}`,
+        threads,
       };
     }
     case 'cpu': {
@@ -139,19 +167,26 @@ async function tryNamed(
  * error that says how to fix it. `webgpu` alone also takes a software adapter (Mesa's llvmpipe through
  * OpenGL ES) when there is no GPU; on webgpu only asynchronous reads work (`await t.data()`).
  */
-export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendSelection> {
+export async function selectBackend(
+  choice: BackendChoice = 'auto',
+  options: BackendOptions = {},
+): Promise<BackendSelection> {
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new Error(`unknown backend '${choice}' (choose one of: ${BACKEND_CHOICES.join(', ')})`);
   }
+  const threads = options.wasmThreads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
+    throw new Error(`wasm threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
+  }
   if (choice !== 'auto') {
-    const got = await tryNamed(choice);
+    const got = await tryNamed(choice, options);
     if (typeof got === 'string')
       throw new Error(`backend '${choice}' is not available: ${got}; ${FIX[choice]}`);
     return got;
   }
   const skipped: string[] = [];
   for (const candidate of ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const) {
-    const got = await tryNamed(candidate, true);
+    const got = await tryNamed(candidate, options, true);
     if (typeof got !== 'string') {
       return {
         ...got,

@@ -4,6 +4,7 @@
 export {
   BACKEND_CHOICES,
   type BackendChoice,
+  type BackendOptions,
   type BackendSelection,
   selectBackend,
   type WebGpuAdapter,
@@ -42,3 +43,4 @@ export {
   train,
 } from './train';
 export { type TrainClassifierOptions, trainClassifier } from './train-classifier';
+export { MAX_WASM_THREADS } from './wasm-threads';

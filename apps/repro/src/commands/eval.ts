@@ -14,6 +14,7 @@ import { type DetectionRunConfig, isDetectionConfig } from '../detection/detecti
 import { evalDetection } from '../detection/eval-detection';
 import type { RunConfig } from '../presets';
 import { modelFor } from '../run-model';
+import { wasmThreadCount } from './parallelism';
 
 /** Options of `repro eval`. */
 export interface EvalCommandOptions {
@@ -38,7 +39,7 @@ export async function evalCommand(opts: EvalCommandOptions): Promise<string> {
     throw new Error(`${opts.run}: expected config.json and last.ckpt of a training run`);
   }
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as RunConfig | DetectionRunConfig;
-  await selectBackend(opts.backend ?? 'auto');
+  await selectBackend(opts.backend ?? 'auto', { wasmThreads: wasmThreadCount(undefined, 1) });
   /** Loads the checkpoint's weights into `model`; says where in training it was written. */
   const restore = (model: LayersModel) => {
     const { meta, tensors } = readCheckpoint<{ epoch: number; batch?: number }>(ckpt);

@@ -49,8 +49,10 @@ export async function miniCommand(opts: MiniOptions): Promise<number> {
       'lines',
       '--backend',
       opts.backend ?? 'auto',
-      // Already one process per rule, one per core: replicas would only contend for the same cores.
+      // Already one process per rule, one per core: more threads or replicas would only contend for the cores.
       '--replicas',
+      '1',
+      '--wasm-threads',
       '1',
       ...(opts.resume ? ['--resume'] : []),
       ...(opts.trainArgs ?? []),

@@ -8,7 +8,7 @@ import { presetConfig, type RunConfig } from '../presets';
 import type { ReplicaArgs } from '../replica';
 import { replicaModuleUrl } from '../replica-module-url';
 import { modelFor, optimizerGroups } from '../run-model';
-import { replicaCount } from './replica-count';
+import { replicaCount, wasmThreadCount } from './parallelism';
 import { loopOptions, runConfig, runTraining } from './training-run';
 
 /** Options of `repro train`. */
@@ -42,8 +42,10 @@ export interface TrainCommandOptions {
   frozenBn?: boolean;
   /** Detection: GroupNorm groups in the heads. */
   headGroupNorm?: number;
-  /** Data-parallel replicas (worker threads); default one per core on wasm, else 1. */
+  /** Data-parallel replicas (worker threads); default 1. */
   replicas?: number;
+  /** XNNPACK threads on wasm; default one per core with one replica, else 1. */
+  wasmThreads?: number;
 }
 
 /** A preset's config with the command line's overrides applied. */
@@ -74,14 +76,16 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
   if (DETECTION_PRESETS[opts.preset]) return trainDetectionCommand(opts);
   const out = opts.out ?? join('runs', opts.preset);
   const config = runConfig<RunConfig>(out, opts.resume, () => configFromOptions(opts));
-  const backend = await selectBackend(opts.backend ?? 'auto');
+  const resumed = opts.resume && existsSync(join(out, 'config.json')) ? config : null;
+  const replicas = replicaCount(opts.replicas, resumed);
+  const backend = await selectBackend(opts.backend ?? 'auto', {
+    wasmThreads: wasmThreadCount(opts.wasmThreads, replicas),
+  });
   console.error(`backend: ${backend.backend} (${backend.provider}): ${backend.reason}`);
+  if (replicas > 1) console.error(`replicas: ${replicas} (data-parallel over worker threads, one per core)`);
   const data = await openRunData(config, opts.data);
   console.error(data.describe);
   const model = modelFor(config);
-  const resumed = opts.resume && existsSync(join(out, 'config.json')) ? config : null;
-  const replicas = replicaCount(opts.replicas, resumed, backend.backend);
-  if (replicas > 1) console.error(`replicas: ${replicas} (data-parallel over worker threads, one per core)`);
   const replicaArgs: ReplicaArgs = { kind: 'classification', config };
   return runTraining(
     (stop) =>

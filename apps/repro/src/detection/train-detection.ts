@@ -9,7 +9,7 @@ import {
   warmupMultiStepSchedule,
 } from '@bioprop/trainer';
 import * as tf from '@tensorflow/tfjs-core';
-import { replicaCount } from '../commands/replica-count';
+import { replicaCount, wasmThreadCount } from '../commands/parallelism';
 import type { TrainCommandOptions } from '../commands/train';
 import { loopOptions, runConfig, runTraining } from '../commands/training-run';
 import type { ReplicaArgs } from '../replica';
@@ -81,14 +81,16 @@ export function detectorFor(config: DetectionRunConfig): RetinaNet {
 export async function trainDetectionCommand(opts: DetectionTrainOptions): Promise<number> {
   const out = opts.out ?? join('runs', opts.preset);
   const config = runConfig<DetectionRunConfig>(out, opts.resume, () => detectionConfig(opts));
-  const backend = await selectBackend(opts.backend ?? 'auto');
+  const resumed = opts.resume && existsSync(join(out, 'config.json')) ? config : null;
+  const replicas = replicaCount(opts.replicas, resumed);
+  const backend = await selectBackend(opts.backend ?? 'auto', {
+    wasmThreads: wasmThreadCount(opts.wasmThreads, replicas),
+  });
   console.error(`backend: ${backend.backend} (${backend.provider}): ${backend.reason}`);
+  if (replicas > 1) console.error(`replicas: ${replicas} (data-parallel over worker threads, one per core)`);
   const data = await openDetectionData(config, opts.data);
   console.error(data.describe);
   const net = detectorFor(config);
-  const resumed = opts.resume && existsSync(join(out, 'config.json')) ? config : null;
-  const replicas = replicaCount(opts.replicas, resumed, backend.backend);
-  if (replicas > 1) console.error(`replicas: ${replicas} (data-parallel over worker threads, one per core)`);
   const replicaArgs: ReplicaArgs = { kind: 'detection', config };
   // A resumed run reads its weights from its own checkpoint; the classifier's only start a fresh one.
   if (config.backboneCheckpoint && !(opts.resume && existsSync(join(out, 'last.ckpt')))) {

@@ -10,8 +10,8 @@ import {
   checksWithoutBatchNorm,
   forward,
   oddBatch,
-  relativeError,
   startPool,
+  tensorRelativeError,
   worstGradError,
 } from '../testing/replica-pool-checks';
 import { ReplicaError } from './replica-error';
@@ -53,8 +53,8 @@ describe('ReplicaPool (data-parallel replicas in worker threads)', () => {
       expect(got.losses.loss.dataSync()[0]).toBeCloseTo(loss, 6);
       // The running statistics that survive are replica 0's: those of the first share alone.
       const stats = (m: tfl.LayersModel) => m.getLayer('bn').nonTrainableWeights.map((w) => w.read());
-      expect(stats(model).map((t, i) => relativeError(t, stats(refA)[i]))).toEqual([0, 0]);
-      expect(relativeError(stats(model)[0], stats(refB)[0])).toBeGreaterThan(1e-3);
+      expect(stats(model).map((t, i) => tensorRelativeError(t, stats(refA)[i]))).toEqual([0, 0]);
+      expect(tensorRelativeError(stats(model)[0], stats(refB)[0])).toBeGreaterThan(1e-3);
     } finally {
       await pool.close();
     }

@@ -5,6 +5,7 @@ import { AsymmetricConv2D, AsymmetricDense } from '@bioprop/feedback-rules';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BatchSource, ImageBatch } from '../batch-source';
+import { relativeError } from './relative-error';
 
 /** Weights (`params`, by layer name and `<layer>.bias`) and feedback B of the rule layers at one moment. */
 export interface Snapshot {
@@ -78,17 +79,6 @@ export function referenceBatches(ref: LearnedFeedbackVectors): BatchSource<Image
       }
     },
   };
-}
-
-/** ||a - b|| / ||b||. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < expected.length; i++) {
-    num += (actual[i] - expected[i]) ** 2;
-    den += expected[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 /** The largest relative error of the model's weights and feedback against a snapshot, and where. */

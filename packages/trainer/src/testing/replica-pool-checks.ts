@@ -8,6 +8,7 @@ import type { ImageBatch } from '../batch-source';
 import { classificationTask } from '../classification-task';
 import { ReplicaPool, type StepGradients } from '../data-parallel/replica-pool';
 import { feedbackSteps } from '../model-state';
+import { relativeError } from './relative-error';
 import { type TestReplicaArgs, testNet } from './replica-module';
 import { quadrantSource } from './tiny-setup';
 
@@ -37,16 +38,8 @@ export function startPool(model: tfl.LayersModel, args: TestReplicaArgs): Promis
 }
 
 /** ||a - b|| / ||b|| over whole tensors. */
-export function relativeError(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < y.length; i++) {
-    num += (x[i] - y[i]) ** 2;
-    den += y[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
+export function tensorRelativeError(a: tf.Tensor, b: tf.Tensor): number {
+  return relativeError(a.dataSync(), b.dataSync());
 }
 
 /** The worst relative error of `actual` against `expected`, gradient by gradient (matched by position). */
@@ -54,7 +47,7 @@ export function worstGradError(actual: tf.NamedTensorMap, expected: tf.NamedTens
   const a = Object.values(actual);
   const e = Object.values(expected);
   expect(a.length).toBe(e.length);
-  return Math.max(...a.map((t, i) => relativeError(t, e[i])));
+  return Math.max(...a.map((t, i) => tensorRelativeError(t, e[i])));
 }
 
 /** The batches of a test source's first epoch (quadrantSource yields them synchronously). */
@@ -121,7 +114,7 @@ export function checksWithoutBatchNorm(): void {
       expect(i).toBe(10);
       expect(tf.memory().numTensors).toBe(tensorsAfterFirst);
       const error = Math.max(
-        ...model.weights.map((w, k) => relativeError(w.read(), reference.weights[k].read())),
+        ...model.weights.map((w, k) => tensorRelativeError(w.read(), reference.weights[k].read())),
       );
       console.log(
         `ten steps, 2 replicas against one process: worst relative weight error ${error.toExponential(2)}`,
