@@ -14,6 +14,12 @@ export interface ReplicaOptions {
   module?: string | URL;
   /** Passed to `createReplica` in every worker. */
   args?: unknown;
+  /**
+   * How long a step waits for a worker once replica 0 has finished its own share, in seconds, before it ends the
+   * run with a {@link ReplicaError} that calls the worker hung (default: 20 times replica 0's time for its share,
+   * at least 60 s). Starting a worker may take up to ten times this, at least 10 minutes.
+   */
+  hangSeconds?: number;
 }
 
 /** Which replica a worker's `createReplica` builds. */

@@ -106,4 +106,34 @@ describe('ReplicaPool (data-parallel replicas in worker threads)', () => {
       /replica 1 of 2 did not start: the model of createReplica .* is not the main model: it has 8 weights, the main model 4/,
     );
   });
+
+  it('a replica that hangs is reported as hung once the wait runs out, and the pool still closes', async () => {
+    const args: TestReplicaArgs = {
+      net: 'plain',
+      rule: 'bp',
+      seed: 1,
+      failAt: { replica: 1, step: 2, hang: true },
+    };
+    const model = testNet(args);
+    const pool = await startPool(model, args, { hangSeconds: 2 });
+    try {
+      const batches = batchesOf(32, 16, 1);
+      const first = await pool.gradients(batches[0], (share) => forward(model, share));
+      tf.dispose([...Object.values(first.grads), ...Object.values(first.losses)]);
+      await pool.publish();
+      const tensors = tf.memory().numTensors;
+      const hung = pool.gradients(batches[1], (share) => forward(model, share));
+      await expect(hung).rejects.toThrow(
+        /^replica 1 of 2 did not answer within 2 s after replica 0 finished its share of step 2 \(in \d+\.\d s\): hung$/,
+      );
+      await expect(hung).rejects.toBeInstanceOf(ReplicaError);
+      expect(tf.memory().numTensors).toBe(tensors);
+    } finally {
+      // terminate() stops the busy loop: a test that hung here would time out.
+      await pool.close();
+    }
+    await expect(startPool(model, args, { hangSeconds: 0 })).rejects.toThrow(
+      'replicas.hangSeconds must be a positive number of seconds, got 0',
+    );
+  });
 });

@@ -37,12 +37,15 @@ class ReplicaWorker {
   /** Whether the worker has loaded the full state (statistics included) once; it does so with its first share. */
   loadedFull = false;
 
+  private readonly who: string;
+
   constructor(
     readonly replica: number,
     count: number,
     readonly worker: Worker,
   ) {
     const who = `replica ${replica} of ${count}`;
+    this.who = who;
     worker.on('message', (msg: FromReplica) => {
       if (msg.type === 'failed') {
         const what = msg.step === null ? 'did not start' : 'failed in its training step';
@@ -81,8 +84,20 @@ class ReplicaWorker {
     });
   }
 
-  ready(): Promise<Done | null> {
-    return this.answer();
+  /**
+   * Fails the replica as hung unless `answer` settles within `seconds`; `waited` says from when, for the message.
+   */
+  deadline<T>(answer: Promise<T>, seconds: number, waited: string): Promise<T> {
+    const timer = setTimeout(() => {
+      this.fail(
+        new ReplicaError(this.replica, `${this.who} did not answer within ${seconds} s ${waited}: hung`),
+      );
+    }, seconds * 1000);
+    return answer.finally(() => clearTimeout(timer));
+  }
+
+  ready(seconds: number): Promise<Done | null> {
+    return this.deadline(this.answer(), seconds, 'of its start');
   }
 
   run<B>(msg: Extract<ToReplica<B>, { type: 'step' }>): Promise<Done> {
@@ -126,6 +141,7 @@ export class ReplicaPool<B> {
     private readonly state: WeightLayout,
     private readonly memory: SharedTrainingMemory,
     private readonly workers: ReplicaWorker[],
+    private readonly hangSeconds: number | undefined,
   ) {
     this.feedback = feedbackLayers(model);
   }
@@ -138,6 +154,10 @@ export class ReplicaPool<B> {
     const { model, task, trainables } = opts;
     const count = checkReplicaCount(opts.replicas.count, 'replicas.count');
     if (count < 2) throw new Error('a replica pool needs replicas.count >= 2');
+    const hang = opts.replicas.hangSeconds;
+    if (hang !== undefined && !(Number.isFinite(hang) && hang > 0)) {
+      throw new Error(`replicas.hangSeconds must be a positive number of seconds, got ${hang}`);
+    }
     if (!opts.replicas.module) {
       throw new Error(
         'data-parallel training needs replicas.module: the module whose createReplica builds a replica',
@@ -169,12 +189,22 @@ export class ReplicaPool<B> {
         };
         workers.push(new ReplicaWorker(r, count, startReplicaWorker(module, { workerData })));
       }
-      await Promise.all(workers.map((w) => w.ready()));
+      const startSeconds = Math.max(600, 10 * (opts.replicas.hangSeconds ?? 0));
+      await Promise.all(workers.map((w) => w.ready(startSeconds)));
     } catch (err) {
       await Promise.all(workers.map((w) => w.close()));
       throw err;
     }
-    const pool = new ReplicaPool(model, task, trainables, grads, state, memory, workers);
+    const pool = new ReplicaPool(
+      model,
+      task,
+      trainables,
+      grads,
+      state,
+      memory,
+      workers,
+      opts.replicas.hangSeconds,
+    );
     await pool.publish(true);
     return pool;
   }
@@ -213,8 +243,12 @@ export class ReplicaPool<B> {
     });
     let mine: StepGradients | null = null;
     try {
+      const started = performance.now();
       mine = forward(shares[0]);
-      const answers = await Promise.all(waits);
+      const ownSeconds = (performance.now() - started) / 1000;
+      const limit = this.hangSeconds ?? Math.max(60, Math.ceil(20 * ownSeconds));
+      const waited = `after replica 0 finished its share of step ${step} (in ${ownSeconds.toFixed(1)} s)`;
+      const answers = await Promise.all(waits.map((w, i) => this.workers[i].deadline(w, limit, waited)));
       for (const a of answers) {
         if (a.step !== step)
           throw new Error(`data-parallel: an answer for step ${a.step} came in step ${step}`);

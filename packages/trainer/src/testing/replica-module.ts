@@ -14,8 +14,8 @@ export interface TestReplicaArgs {
   net: 'plain' | 'bn';
   rule: string;
   seed: number;
-  /** Replica `replica`'s `step`-th training step (1-based) throws, or, with `exit`, ends its thread. */
-  failAt?: { replica: number; step: number; exit?: boolean };
+  /** Replica `replica`'s `step`-th training step (1-based) throws, or, with `exit`, ends its thread, or hangs. */
+  failAt?: { replica: number; step: number; exit?: boolean; hang?: boolean };
 }
 
 /** The net `args` describes. */
@@ -33,6 +33,8 @@ export function testTask(args: TestReplicaArgs, replica: number): TrainingTask<I
     trainingStep(model, batch) {
       if (++steps === fail.step) {
         if (fail.exit) process.exit(7);
+        // A busy loop: the thread never answers and never yields, as a replica stuck in a kernel would.
+        if (fail.hang) for (;;);
         throw new Error(`injected failure at step ${steps}`);
       }
       return classificationTask.trainingStep(model, batch);

@@ -6,6 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageBatch } from '../batch-source';
 import { classificationTask } from '../classification-task';
+import type { ReplicaOptions } from '../data-parallel/replica-options';
 import { ReplicaPool, type StepGradients } from '../data-parallel/replica-pool';
 import { feedbackSteps } from '../model-state';
 import { relativeError } from './relative-error';
@@ -28,12 +29,16 @@ export function forward(model: tfl.LayersModel, batch: ImageBatch): StepGradient
   });
 }
 
-export function startPool(model: tfl.LayersModel, args: TestReplicaArgs): Promise<ReplicaPool<ImageBatch>> {
+export function startPool(
+  model: tfl.LayersModel,
+  args: TestReplicaArgs,
+  options: Pick<ReplicaOptions, 'hangSeconds'> = {},
+): Promise<ReplicaPool<ImageBatch>> {
   return ReplicaPool.start({
     model,
     task: classificationTask,
     trainables: trainables(model),
-    replicas: { count: 2, module: MODULE, args },
+    replicas: { count: 2, module: MODULE, args, ...options },
   });
 }
 
