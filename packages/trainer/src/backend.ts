@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hostMaxPoolGrad } from './wasm-max-pool-grad';
 import { shareWasmCopies } from './wasm-shared-copies';
 import { activateThreadedWasm, MAX_WASM_THREADS } from './wasm-threads';
 import { adapterName, startWebGpu, WEBGPU_FIX, type WebGpuAdapter } from './webgpu-backend';
@@ -141,6 +142,7 @@ async function tryNamed(
         }
       } else if (!(await activate('wasm'))) return 'the wasm backend did not start';
       shareWasmCopies();
+      hostMaxPoolGrad();
       const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
       const threads = getThreadsCount();
       return {
