@@ -88,11 +88,12 @@ class ReplicaWorker {
    * Fails the replica as hung unless `answer` settles within `seconds`; `waited` says from when, for the message.
    */
   deadline<T>(answer: Promise<T>, seconds: number, waited: string): Promise<T> {
-    const timer = setTimeout(() => {
+    const hung = () =>
       this.fail(
         new ReplicaError(this.replica, `${this.who} did not answer within ${seconds} s ${waited}: hung`),
       );
-    }, seconds * 1000);
+    // setTimeout takes at most 2^31 - 1 ms (24.8 days); a longer delay would fire at once.
+    const timer = setTimeout(hung, Math.min(seconds * 1000, 2 ** 31 - 1));
     return answer.finally(() => clearTimeout(timer));
   }
 
