@@ -9,7 +9,7 @@ interface WasmBackend {
 /**
  * Replaces wasm's `MaxPoolGrad` with a host loop that routes each output's gradient to the first maximum of its
  * window, as PyTorch does. wasm's kernel is a plain single-threaded loop that took 180-220 ms for ResNet-18's
- * stem pool at batch 8 (6 % of the step), where this one takes a tenth of that; it also dropped the gradient of
+ * stem pool at batch 8 (6 % of the step), where this one took 75-150 ms; it also dropped the gradient of
  * windows whose maximum is negative. Idempotent; a no-op without the wasm backend.
  */
 export function hostMaxPoolGrad(): void {
