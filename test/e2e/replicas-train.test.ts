@@ -42,12 +42,26 @@ describe('repro train --replicas', () => {
     expect(resumed.stderr).toContain('completed');
   });
 
-  it('refuses a count that is not an integer >= 1', async () => {
+  it('refuses a replica or thread count out of range', async () => {
     for (const bad of ['0', '1.5', 'all']) {
       const r = await runCli(['train', ...tiny, '--replicas', bad, '--out', join(root, `bad-${bad}`)]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain(
         `--replicas must be an integer >= 1 (replicas of the model, one per core), got '${bad}'`,
+      );
+    }
+    for (const bad of ['0', '9']) {
+      const r = await runCli([
+        'train',
+        ...tiny,
+        '--wasm-threads',
+        bad,
+        '--out',
+        join(root, `bad-threads-${bad}`),
+      ]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(
+        `--wasm-threads must be an integer from 1 to 8 (XNNPACK threads on wasm), got '${bad}'`,
       );
     }
   });
