@@ -13,8 +13,8 @@ interface WasmBackend {
  * windows whose maximum is negative. Idempotent; a no-op without the wasm backend.
  */
 export function hostMaxPoolGrad(): void {
-  if (!tf.getKernel('MaxPoolGrad', 'wasm') || tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc === maxPoolGrad)
-    return;
+  const current = tf.getKernel('MaxPoolGrad', 'wasm');
+  if (!current || current.kernelFunc === maxPoolGrad) return;
   tf.unregisterKernel('MaxPoolGrad', 'wasm');
   tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
 }

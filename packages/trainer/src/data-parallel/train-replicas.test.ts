@@ -10,6 +10,7 @@ import { readCheckpoint } from '../checkpoint';
 import { classificationTask } from '../classification-task';
 import { constantSchedule } from '../lr-schedule';
 import { type TestReplicaArgs, testNet } from '../testing/replica-module';
+import { worstWeightError } from '../testing/replica-pool-checks';
 import { quadrantSource } from '../testing/tiny-setup';
 import { type StepContext, type TrainOptions, train } from '../train';
 import { ReplicaError } from './replica-error';
@@ -38,23 +39,6 @@ function options(
     replicas: { count: replicas, module: MODULE, args },
     ...extra,
   };
-}
-
-/** The worst relative error between two models' weights (all of them: W, B, batch norm statistics). */
-function worstWeightError(a: tfl.LayersModel, b: tfl.LayersModel): number {
-  return Math.max(
-    ...a.weights.map((w, i) => {
-      const x = w.read().dataSync();
-      const y = b.weights[i].read().dataSync();
-      let num = 0;
-      let den = 0;
-      for (let k = 0; k < y.length; k++) {
-        num += (x[k] - y[k]) ** 2;
-        den += y[k] ** 2;
-      }
-      return Math.sqrt(num / Math.max(den, 1e-30));
-    }),
-  );
 }
 
 const stopAt = (step: number, stop: { requested: boolean }) => (ctx: StepContext) => {

@@ -47,6 +47,11 @@ export function tensorRelativeError(a: tf.Tensor, b: tf.Tensor): number {
   return relativeError(a.dataSync(), b.dataSync());
 }
 
+/** The worst relative error between two models' weights (all of them: W, B, batch norm statistics). */
+export function worstWeightError(a: tfl.LayersModel, b: tfl.LayersModel): number {
+  return Math.max(...a.weights.map((w, i) => tensorRelativeError(w.read(), b.weights[i].read())));
+}
+
 /** The worst relative error of `actual` against `expected`, gradient by gradient (matched by position). */
 export function worstGradError(actual: tf.NamedTensorMap, expected: tf.NamedTensorMap): number {
   const a = Object.values(actual);
@@ -118,9 +123,7 @@ export function checksWithoutBatchNorm(): void {
       }
       expect(i).toBe(10);
       expect(tf.memory().numTensors).toBe(tensorsAfterFirst);
-      const error = Math.max(
-        ...model.weights.map((w, k) => tensorRelativeError(w.read(), reference.weights[k].read())),
-      );
+      const error = worstWeightError(model, reference);
       console.log(
         `ten steps, 2 replicas against one process: worst relative weight error ${error.toExponential(2)}`,
       );

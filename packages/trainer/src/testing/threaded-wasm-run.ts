@@ -1,6 +1,6 @@
-// Starts wasm on argv[2] threads through selectBackend, runs XNNPACK's convolution, input gradient and matrix product, and
-// prints the backend's report and the results as one JSON line. It must then exit by itself: the threads test
-// fails on a hang.
+// Starts wasm on argv[2] threads through selectBackend, runs XNNPACK's convolution, input gradient and matrix
+// product, and prints the backend's report and the results as one JSON line. It must then exit by itself: the
+// threads test fails on a hang.
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend';
