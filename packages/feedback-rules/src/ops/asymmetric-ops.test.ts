@@ -70,6 +70,7 @@ for (const backend of ['cpu', 'wasm', 'webgpu']) {
           matMulTranspose: 'flags',
           stepRandom: 'device',
           readBack: 'stalls',
+          hostMemory: 'copy',
         });
       }
     });

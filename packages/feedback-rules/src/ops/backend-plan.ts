@@ -29,6 +29,12 @@ export interface BackendPlan {
    * steps and skips a bad step on the device.
    */
   readBack: 'cheap' | 'stalls';
+  /**
+   * How the host loops of the wasm and cpu formulations reach tensor values: views of the backend's own memory
+   * (`heap-view`: wasm, where `dataSync` copies at ~0.3 GB/s and an upload copies again), or `dataSync` and a
+   * fresh upload (`copy`). See `host-memory.ts`.
+   */
+  hostMemory: 'heap-view' | 'copy';
 }
 
 /**
@@ -43,15 +49,17 @@ const host: BackendPlan = {
   matMulTranspose: 'explicit',
   stepRandom: 'host',
   readBack: 'cheap',
+  hostMemory: 'copy',
 };
 const device: BackendPlan = {
   conv: { input: 'native', filter: 'native' },
   matMulTranspose: 'flags',
   stepRandom: 'device',
   readBack: 'stalls',
+  hostMemory: 'copy',
 };
 const defaults: Record<string, BackendPlan> = {
-  wasm: host,
+  wasm: { ...host, hostMemory: 'heap-view' },
   cpu: host,
   tensorflow: device,
   webgl: device,
@@ -97,6 +105,7 @@ function unknownBackendPlan(backend: string): BackendPlan {
     matMulTranspose: 'flags',
     stepRandom: 'host',
     readBack: 'stalls',
+    hostMemory: 'copy',
   };
 }
 

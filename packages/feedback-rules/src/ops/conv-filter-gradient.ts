@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-geometry';
+import { readOnHost, tensorFromHost } from './host-memory';
 
 /** How the filter gradient `dW = x^T * dy` of a convolution is computed. */
 export type FilterGradientMethod = 'native' | 'dilated-conv';
@@ -54,18 +55,18 @@ export function conv2dFilterGradDilated(x: tf.Tensor4D, dy: tf.Tensor4D, g: Conv
  */
 function croppedChannelsFirst(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
   const [n, height, width, c] = x.shape;
-  const src = x.dataSync();
-  const out = new Float32Array(c * h * w * n);
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < h; y++) {
-      for (let xi = 0; xi < w; xi++) {
-        const from = ((b * height + y) * width + xi) * c;
-        const to = (y * w + xi) * n + b;
-        for (let ch = 0; ch < c; ch++) out[ch * h * w * n + to] = src[from + ch];
+  return tensorFromHost([c, h, w, n], (out) => {
+    const src = readOnHost(x);
+    for (let b = 0; b < n; b++) {
+      for (let y = 0; y < h; y++) {
+        for (let xi = 0; xi < w; xi++) {
+          const from = ((b * height + y) * width + xi) * c;
+          const to = (y * w + xi) * n + b;
+          for (let ch = 0; ch < c; ch++) out[ch * h * w * n + to] = src[from + ch];
+        }
       }
     }
-  }
-  return tf.tensor4d(out, [c, h, w, n]);
+  }) as tf.Tensor4D;
 }
 
 /**
@@ -78,34 +79,30 @@ export function conv2dFilterGradIm2col(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvG
   const { batch, inHeight, inWidth, inChannels: cin, kernelHeight: kh, kernelWidth: kw, stride: s } = g;
   const rows = kh * kw * cin;
   const m = batch * g.outHeight * g.outWidth;
-  const src = x.dataSync();
-  const cols = new Float32Array(rows * m);
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      for (let n = 0; n < batch; n++) {
-        for (let oy = 0; oy < g.outHeight; oy++) {
-          const y = oy * s - g.padTop + i;
-          if (y < 0 || y >= inHeight) continue; // a padded row: its column entries stay zero
-          const col0 = (n * g.outHeight + oy) * g.outWidth;
-          for (let ox = 0; ox < g.outWidth; ox++) {
-            const xi = ox * s - g.padLeft + j;
-            if (xi < 0 || xi >= inWidth) continue;
-            const from = ((n * inHeight + y) * inWidth + xi) * cin;
-            let to = (i * kw + j) * cin * m + col0 + ox;
-            for (let c = 0; c < cin; c++, to += m) cols[to] = src[from + c];
+  return tf.tidy(() => {
+    const cols = tensorFromHost([rows, m], (out) => {
+      const src = readOnHost(x);
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          for (let n = 0; n < batch; n++) {
+            for (let oy = 0; oy < g.outHeight; oy++) {
+              const y = oy * s - g.padTop + i;
+              if (y < 0 || y >= inHeight) continue; // a padded row: its column entries stay zero
+              const col0 = (n * g.outHeight + oy) * g.outWidth;
+              for (let ox = 0; ox < g.outWidth; ox++) {
+                const xi = ox * s - g.padLeft + j;
+                if (xi < 0 || xi >= inWidth) continue;
+                const from = ((n * inHeight + y) * inWidth + xi) * cin;
+                let to = (i * kw + j) * cin * m + col0 + ox;
+                for (let c = 0; c < cin; c++, to += m) out[to] = src[from + c];
+              }
+            }
           }
         }
       }
-    }
-  }
-  return tf.tidy(() => {
+    }) as tf.Tensor2D;
     const dy2 = tf.reshape(dy, [m, g.outChannels]) as tf.Tensor2D;
-    return tf.reshape(tf.matMul(tf.tensor2d(cols, [rows, m]), dy2), [
-      kh,
-      kw,
-      cin,
-      g.outChannels,
-    ]) as tf.Tensor4D;
+    return tf.reshape(tf.matMul(cols, dy2), [kh, kw, cin, g.outChannels]) as tf.Tensor4D;
   });
 }
 

@@ -1,4 +1,5 @@
 import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relativeError } from '../testing/reference';
@@ -23,6 +24,9 @@ const geometries: number[][] = [
   [1, 7, 7, 2, 2, 3, 2, 2],
   [2, 4, 4, 3, 3, 4, 1, 3],
   [1, 15, 15, 1, 2, 11, 4, 2],
+  // Wide layers, odd channel counts on both sides.
+  [2, 6, 6, 20, 35, 3, 1, 1],
+  [1, 7, 8, 33, 18, 3, 2, 1],
 ];
 
 // tfjs padding modes: 'same' pads the odd zero after (asymmetric at stride 2 on even sizes), explicit pads
@@ -52,19 +56,36 @@ const padded: [number[], ConvPadding][] = [
   ],
 ];
 
-describe('conv gradient formulations equal the cpu backend kernels', () => {
+const cases: [number[], ConvPadding][] = [
+  ...geometries.map(([n, h, w, cin, cout, k, s, p]): [number[], ConvPadding] => [
+    [n, h, w, cin, cout, k, s],
+    p,
+  ]),
+  ...padded,
+];
+
+/** One case's inputs and the cpu backend's own gradient kernels' results. */
+interface Reference {
+  x: Float32Array;
+  f: Float32Array;
+  dy: Float32Array;
+  dx: Float32Array;
+  dw: Float32Array;
+}
+
+/** Computed once on the cpu backend, then compared with each backend's compositions. */
+const references = new Map<string, Reference>();
+
+function caseName([n, h, w, cin, cout, k, s]: number[], p: ConvPadding): string {
+  return `${k}x${k}/${s} pad ${JSON.stringify(p)} on [${n},${h},${w},${cin}] -> ${cout}`;
+}
+
+describe('conv gradient formulations: the cpu backend kernels', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
-  const cases: [number[], ConvPadding][] = [
-    ...geometries.map(([n, h, w, cin, cout, k, s, p]): [number[], ConvPadding] => [
-      [n, h, w, cin, cout, k, s],
-      p,
-    ]),
-    ...padded,
-  ];
   for (const [[n, h, w, cin, cout, k, s], p] of cases) {
-    it(`${k}x${k}/${s} pad ${JSON.stringify(p)} on [${n},${h},${w},${cin}] -> ${cout}`, () => {
+    it(`${caseName([n, h, w, cin, cout, k, s], p)}: tfjs's output geometry`, () => {
       tf.tidy(() => {
         const g = convGeometry([n, h, w, cin], [k, k, cin, cout], s, p);
         const x = tf.randomNormal([n, h, w, cin], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -77,18 +98,47 @@ describe('conv gradient formulations equal the cpu backend kernels', () => {
             .conv2d(x, f, s, typeof p === 'number' || typeof p === 'string' ? p : g.tfPadding)
             .shape.slice(1, 3),
         );
-        const dxNative = conv2dInputGradNative(dy, f, g);
-        const dxPhases = conv2dInputGradPhases(dy, f, g);
-        expect(dxPhases.shape).toEqual([n, h, w, cin]);
-        expect(relativeError(dxPhases.dataSync(), dxNative.dataSync())).toBeLessThan(1e-6);
-        const dwNative = conv2dFilterGradNative(x, dy, g);
-        const dwDilated = conv2dFilterGradDilated(x, dy, g);
-        expect(dwDilated.shape).toEqual([k, k, cin, cout]);
-        expect(relativeError(dwDilated.dataSync(), dwNative.dataSync())).toBeLessThan(1e-6);
-        const dwIm2col = conv2dFilterGradIm2col(x, dy, g);
-        expect(dwIm2col.shape).toEqual([k, k, cin, cout]);
-        expect(relativeError(dwIm2col.dataSync(), dwNative.dataSync())).toBeLessThan(1e-6);
+        references.set(caseName([n, h, w, cin, cout, k, s], p), {
+          x: x.dataSync() as Float32Array,
+          f: f.dataSync() as Float32Array,
+          dy: dy.dataSync() as Float32Array,
+          dx: conv2dInputGradNative(dy, f, g).dataSync() as Float32Array,
+          dw: conv2dFilterGradNative(x, dy, g).dataSync() as Float32Array,
+        });
       });
     });
   }
 });
+
+// wasm's compositions read and write its heap directly (host-memory.ts); cpu's go through dataSync.
+for (const backend of ['cpu', 'wasm']) {
+  describe(`conv gradient formulations on ${backend} equal the cpu backend kernels`, () => {
+    beforeAll(async () => {
+      await tf.setBackend(backend);
+    });
+    for (const [[n, h, w, cin, cout, k, s], p] of cases) {
+      const name = caseName([n, h, w, cin, cout, k, s], p);
+      it(name, () => {
+        const ref = references.get(name);
+        if (!ref) throw new Error(`no cpu reference for ${name}`);
+        const before = tf.memory().numTensors;
+        tf.tidy(() => {
+          const g = convGeometry([n, h, w, cin], [k, k, cin, cout], s, p);
+          const x = tf.tensor4d(ref.x, [n, h, w, cin]);
+          const f = tf.tensor4d(ref.f, [k, k, cin, cout]);
+          const dy = tf.tensor4d(ref.dy, [n, g.outHeight, g.outWidth, cout]);
+          const dxPhases = conv2dInputGradPhases(dy, f, g);
+          expect(dxPhases.shape).toEqual([n, h, w, cin]);
+          expect(relativeError(dxPhases.dataSync(), ref.dx)).toBeLessThan(1e-6);
+          const dwDilated = conv2dFilterGradDilated(x, dy, g);
+          expect(dwDilated.shape).toEqual([k, k, cin, cout]);
+          expect(relativeError(dwDilated.dataSync(), ref.dw)).toBeLessThan(1e-6);
+          const dwIm2col = conv2dFilterGradIm2col(x, dy, g);
+          expect(dwIm2col.shape).toEqual([k, k, cin, cout]);
+          expect(relativeError(dwIm2col.dataSync(), ref.dw)).toBeLessThan(1e-6);
+        });
+        expect(tf.memory().numTensors).toBe(before);
+      });
+    }
+  });
+}

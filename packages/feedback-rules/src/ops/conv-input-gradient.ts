@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-geometry';
+import { readOnHost, tensorFromHost } from './host-memory';
 
 /** How the input gradient `dx = dy * B^T` of a convolution is computed. */
 export type InputGradientMethod = 'native' | 'phase-conv';
@@ -49,29 +50,28 @@ function phase(offset: number, inSize: number, kernel: number, stride: number, p
  */
 export function conv2dInputGradPhases(dy: tf.Tensor4D, feedback: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const s = g.stride;
-  const feedbackData = feedback.dataSync() as Float32Array;
+  const shape: [number, number, number, number] = [g.batch, g.inHeight, g.inWidth, g.inChannels];
   if (s === 1) {
     const ph = phase(0, g.inHeight, g.kernelHeight, 1, g.padTop);
     const pw = phase(0, g.inWidth, g.kernelWidth, 1, g.padLeft);
-    return tf.tidy(
-      () =>
-        phasePart(dy, feedbackData, g, ph, pw) ?? tf.zeros([g.batch, g.inHeight, g.inWidth, g.inChannels]),
-    );
+    return tf.tidy(() => phasePart(dy, feedback, g, ph, pw) ?? (tf.zeros(shape) as tf.Tensor4D));
   }
-  const out = new Float32Array(g.batch * g.inHeight * g.inWidth * g.inChannels);
-  for (let a = 0; a < s; a++) {
-    const ph = phase(a, g.inHeight, g.kernelHeight, s, g.padTop);
-    for (let b = 0; b < s; b++) {
-      const pw = phase(b, g.inWidth, g.kernelWidth, s, g.padLeft);
-      // Nothing is returned from tidy: the phase is copied out inside it (and may not exist).
-      tf.tidy(() => {
-        const part = phasePart(dy, feedbackData, g, ph, pw);
+  return tf.tidy(() => {
+    const parts: { part: tf.Tensor4D; a: number; b: number; rows: number; cols: number }[] = [];
+    for (let a = 0; a < s; a++) {
+      const ph = phase(a, g.inHeight, g.kernelHeight, s, g.padTop);
+      for (let b = 0; b < s; b++) {
+        const pw = phase(b, g.inWidth, g.kernelWidth, s, g.padLeft);
+        const part = phasePart(dy, feedback, g, ph, pw);
         // No tap or dy row reaches this phase: its entries stay zero.
-        if (part) scatterPhase(part.dataSync() as Float32Array, a, b, ph.rows, pw.rows, g, out);
-      });
+        if (part) parts.push({ part, a, b, rows: ph.rows, cols: pw.rows });
+      }
     }
-  }
-  return tf.tensor4d(out, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
+    return tensorFromHost(shape, (out) => {
+      for (const { part, a, b, rows, cols } of parts)
+        scatterPhase(readOnHost(part), a, b, rows, cols, g, out);
+    }) as tf.Tensor4D;
+  });
 }
 
 /**
@@ -105,32 +105,33 @@ function scatterPhase(
  * The phase's sub-filter `B[firstTap + s*m]`, flipped and with in/out swapped: `[tapsH, tapsW, out, in]`.
  * Built on the host from the (small) filter: wasm's Reverse and StridedSlice cost more than the conv.
  */
-function phaseKernel(b: Float32Array, g: ConvGeometry, ph: Phase, pw: Phase): tf.Tensor4D {
+function phaseKernel(feedback: tf.Tensor4D, g: ConvGeometry, ph: Phase, pw: Phase): tf.Tensor4D {
   const { stride: s, kernelWidth: kw, inChannels: cin, outChannels: cout } = g;
-  const out = new Float32Array(ph.taps * pw.taps * cout * cin);
-  let o = 0;
-  for (let i = 0; i < ph.taps; i++) {
-    const kh = ph.firstTap + s * (ph.taps - 1 - i);
-    for (let j = 0; j < pw.taps; j++) {
-      const base = (kh * kw + pw.firstTap + s * (pw.taps - 1 - j)) * cin * cout;
-      for (let co = 0; co < cout; co++) {
-        for (let ci = 0; ci < cin; ci++) out[o++] = b[base + ci * cout + co];
+  return tensorFromHost([ph.taps, pw.taps, cout, cin], (out) => {
+    const b = readOnHost(feedback);
+    let o = 0;
+    for (let i = 0; i < ph.taps; i++) {
+      const kh = ph.firstTap + s * (ph.taps - 1 - i);
+      for (let j = 0; j < pw.taps; j++) {
+        const base = (kh * kw + pw.firstTap + s * (pw.taps - 1 - j)) * cin * cout;
+        for (let co = 0; co < cout; co++) {
+          for (let ci = 0; ci < cin; ci++) out[o++] = b[base + ci * cout + co];
+        }
       }
     }
-  }
-  return tf.tensor4d(out, [ph.taps, pw.taps, cout, cin]);
+  }) as tf.Tensor4D;
 }
 
 /** The stride-1 convolution of one phase, or null when no filter tap or no dy row reaches it. */
 function phasePart(
   dy: tf.Tensor4D,
-  feedbackData: Float32Array,
+  feedback: tf.Tensor4D,
   g: ConvGeometry,
   ph: Phase,
   pw: Phase,
 ): tf.Tensor4D | null {
   if (ph.rows === 0 || pw.rows === 0 || ph.taps === 0 || pw.taps === 0) return null;
-  const kernel = phaseKernel(feedbackData, g, ph, pw);
+  const kernel = phaseKernel(feedback, g, ph, pw);
   // dy rows [dyStart, dyStart + rows + taps - 1) feed this phase; outside [0, outHeight) they are zero.
   const [sliced, padding] = window(dy, g, ph, pw);
   if (sliced === null) return null;
