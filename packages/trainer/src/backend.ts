@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hostMaxPoolGrad } from './wasm-max-pool-grad';
 import { shareWasmCopies } from './wasm-shared-copies';
+import { fastWasmSign } from './wasm-sign';
 import { activateThreadedWasm, MAX_WASM_THREADS } from './wasm-threads';
 import { adapterName, startWebGpu, WEBGPU_FIX, type WebGpuAdapter } from './webgpu-backend';
 
@@ -143,6 +144,7 @@ async function tryNamed(
       } else if (!(await activate('wasm'))) return 'the wasm backend did not start';
       shareWasmCopies();
       hostMaxPoolGrad();
+      fastWasmSign();
       const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
       const threads = getThreadsCount();
       return {
