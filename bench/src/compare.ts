@@ -9,13 +9,14 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ALL_CORES_FOOTNOTE, measureBioProp, measureBioPropAllCores, probeBioProp } from './bioprop';
 import { busyWarning, describeMachine } from './machine';
-import { measuredCell, medianCell } from './measured-cell';
+import { measuredCell } from './measured-cell';
 import type { Measurement } from './measurement';
 import { type NetworkSpec, networkSpec } from './networks';
 import { type CompareOptions, parseCompareOptions, USAGE } from './options';
 import { findPyTorch, measurePyTorch, type PyTorchFound } from './pytorch';
 import { failureLines, resultLines } from './report';
 import type { CELL_KEYS, Cell, ResultRow } from './results';
+import { measureInTurns } from './rounds';
 
 /** A measurement as a table cell; failures take this table's footnote mark. */
 function cellOf(label: string, run: () => Promise<Measurement | { error: string }>): Promise<Cell> {
@@ -25,7 +26,7 @@ function cellOf(label: string, run: () => Promise<Measurement | { error: string 
 /** The replicas cell: a measurement on `opts.replicas` replicas, or why there is none. */
 async function replicasCell(spec: NetworkSpec, rule: string, opts: CompareOptions): Promise<Cell> {
   let missing: { missing: string } | null = null;
-  const cell = await cellOf(`BioProp wasm, ${opts.replicas} replicas`, async () => {
+  const cell = await cellOf(`${rule}: BioProp wasm, ${opts.replicas} replicas`, async () => {
     const got = await measureBioPropAllCores(spec, rule, opts.replicas, opts.timing, opts.timeoutMs);
     if ('missing' in got) {
       missing = got;
@@ -38,22 +39,6 @@ async function replicasCell(spec: NetworkSpec, rule: string, opts: CompareOption
 
 /** The measured columns of a row, each a function that measures its cell once. */
 type RowJobs = Partial<Record<(typeof CELL_KEYS)[number], () => Promise<Cell>>>;
-
-/**
- * Measures every cell of a row `rounds` times, taking turns (all cells once, then all again), and keeps each
- * cell's median: a drift in the host's speed then reaches every column of the row alike.
- */
-async function measureRow(jobs: RowJobs, rounds: number): Promise<Partial<Record<keyof RowJobs, Cell>>> {
-  const taken = new Map<keyof RowJobs, Cell[]>();
-  for (let round = 1; round <= rounds; round++) {
-    if (rounds > 1) console.error(`  round ${round}/${rounds}`);
-    for (const [key, job] of Object.entries(jobs) as [keyof RowJobs, () => Promise<Cell>][]) {
-      const cell = await job();
-      taken.set(key, [...(taken.get(key) ?? []), cell]);
-    }
-  }
-  return Object.fromEntries([...taken].map(([key, cells]) => [key, medianCell(cells)]));
-}
 
 interface Found {
   pytorch: PyTorchFound | { missing: string };
@@ -112,45 +97,54 @@ async function main(): Promise<number> {
   const noPyTorch: Cell = { missing: 'no PyTorch' };
 
   const rows: ResultRow[] = [];
-  const total = opts.nets.length * opts.rules.length;
-  for (const name of opts.nets) {
+  for (const [n, name] of opts.nets.entries()) {
     const spec = networkSpec(name, opts.quick);
+    console.error(`[${n + 1}/${opts.nets.length}] ${spec.title}: ${opts.rules.join(', ')}`);
+    const { timing, timeoutMs } = opts;
+    // Every cell of the network, all rules, measured in one set of turns (see measureInTurns).
+    const jobs = new Map<string, () => Promise<Cell>>();
     for (const rule of opts.rules) {
-      console.error(`[${rows.length + 1}/${total}] ${spec.title}, ${rule}`);
-      const { timing, timeoutMs } = opts;
       const pytorchCell = (threads: number) => () =>
         pytorch
-          ? cellOf(`PyTorch, ${threads} thread${threads === 1 ? '' : 's'}`, () =>
+          ? cellOf(`${rule}: PyTorch, ${threads} thread${threads === 1 ? '' : 's'}`, () =>
               measurePyTorch(pytorch.python, spec, rule, threads, timing, timeoutMs),
             )
           : Promise.resolve(noPyTorch);
-      const jobs: RowJobs = {
+      const row: RowJobs = {
         biopropOneThread: () =>
-          cellOf('BioProp wasm, 1 thread', () => measureBioProp('wasm', spec, rule, timing, timeoutMs)),
+          cellOf(`${rule}: BioProp wasm, 1 thread`, () =>
+            measureBioProp('wasm', spec, rule, timing, timeoutMs),
+          ),
         pytorchOneThread: pytorchCell(1),
         biopropThreads: () =>
-          cellOf(`BioProp wasm, ${opts.threads} threads`, () =>
+          cellOf(`${rule}: BioProp wasm, ${opts.threads} threads`, () =>
             measureBioProp('wasm', spec, rule, timing, timeoutMs, opts.threads),
           ),
         biopropReplicas: () => replicasCell(spec, rule, opts),
         pytorchAllThreads: pytorchCell(allThreads),
       };
       if (found.webgpu.ok) {
-        jobs.biopropWebGpu = () =>
-          cellOf('BioProp webgpu', () => measureBioProp('webgpu', spec, rule, timing, timeoutMs));
+        row.biopropWebGpu = () =>
+          cellOf(`${rule}: BioProp webgpu`, () => measureBioProp('webgpu', spec, rule, timing, timeoutMs));
       }
-      const cells = await measureRow(jobs, opts.rounds);
-      const row: ResultRow = {
+      for (const [key, job] of Object.entries(row)) jobs.set(`${rule}/${key}`, job);
+    }
+    const cells = await measureInTurns(jobs, opts.rounds, (round) => {
+      if (opts.rounds > 1) console.error(`  round ${round}/${opts.rounds}`);
+    });
+    for (const rule of opts.rules) {
+      const at = (key: (typeof CELL_KEYS)[number]) => cells.get(`${rule}/${key}`);
+      const webGpu = at('biopropWebGpu');
+      rows.push({
         spec,
         rule,
-        biopropOneThread: cells.biopropOneThread!,
-        pytorchOneThread: cells.pytorchOneThread!,
-        biopropThreads: cells.biopropThreads!,
-        biopropReplicas: cells.biopropReplicas!,
-        pytorchAllThreads: cells.pytorchAllThreads!,
-        ...(cells.biopropWebGpu ? { biopropWebGpu: cells.biopropWebGpu } : {}),
-      };
-      rows.push(row);
+        biopropOneThread: at('biopropOneThread')!,
+        pytorchOneThread: at('pytorchOneThread')!,
+        biopropThreads: at('biopropThreads')!,
+        biopropReplicas: at('biopropReplicas')!,
+        pytorchAllThreads: at('pytorchAllThreads')!,
+        ...(webGpu ? { biopropWebGpu: webGpu } : {}),
+      });
     }
   }
 

@@ -42,8 +42,8 @@ process, and prints images/s side by side with the ratios.
   --python PATH    the Python with torch (default: the first of ${PYTHON_CANDIDATES.join(', ')} with torch)
   --threads N      BioProp's threads column: one process on N XNNPACK threads (default: the machine's cores, at most ${MAX_WASM_THREADS})
   --replicas N     BioProp's replicas column: N data-parallel replicas (default: the machine's cores)
-  --rounds K       measure every cell K times, taking turns within each row, and show the median (default 1):
-                   a host whose speed drifts then moves every column alike
+  --rounds K       measure every cell K times, taking turns over all cells and rules of a network, and show the
+                   median (default 1): a host whose speed drifts then moves every column and rule alike
   --help           this text`;
 
 /** Default timing: a few seconds of warm-up, then at least 5 steps and 15 s per measurement. */
