@@ -11,11 +11,15 @@ function signOf(values: number[], dtype: 'float32' | 'int32' = 'float32'): numbe
 describe("wasm's Sign", () => {
   it('is exactly +-1 for every non-zero float, 0 for zeros, as the cpu kernel', async () => {
     const random = Array.from(tf.randomNormal([5000], 0, 1, 'float32', 3).dataSync());
-    // Subnormals (1.4e-45 is the smallest), the largest floats, and values near 1.
-    const edges = [0, -0, 1.4e-45, -1.4e-45, 1e-40, -3e-39, 3.4e38, -3.4e38, 1, -1, 0.9999999, 1e-30, -1e30];
+    // Below float32's epsilon (wasm's own kernel gives 0 there), subnormals (1.4e-45 is the smallest), the largest
+    // floats, and values near 1.
+    const edges = [
+      5.7e-8, -9.4e-9, 1e-30, 0, -0, 1.4e-45, -1.4e-45, 1e-40, -3e-39, 3.4e38, -3.4e38, 1, -1, 0.9999999,
+    ];
     const values = [...random, ...edges];
     await tf.setBackend('cpu');
     const expected = signOf(values).map((v) => v + 0); // -0 and 0 alike
+    expect(expected.slice(random.length, random.length + 3)).toEqual([1, -1, 1]);
     await selectBackend('wasm');
     expect(tf.getKernel('Sign', 'wasm')?.kernelFunc.name).toBe('saturatingSign');
     const before = tf.memory().numTensors;

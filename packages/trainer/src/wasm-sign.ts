@@ -18,14 +18,17 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.
 const SATURATE = 1e30;
 
 /**
- * Replaces wasm's float32 `Sign` with `clip(x * 1e30 * 1e30, -1, 1)`: vectorised kernels instead of a branching
- * scalar loop that mispredicts on random signs. wasm's took 15 ms for one 3x3x512x512 kernel (40 times a
- * `Multiply` of the same size), and sign-symmetry takes the sign of every conv kernel at every step (about 70 ms
- * of a ResNet-18 step); this takes about 3.5 ms. Every non-zero float, subnormals included, gives exactly +-1 (the
- * smallest subnormal becomes 1.4e-15, then 1.4e15; the largest floats overflow to Infinity, which the clip
- * brings back to 1), and zeros stay zeros. The clip would turn NaN into -1 where tfjs's kernels give 0, so a
- * tensor holding NaN (or Infinity, found by the same check) keeps wasm's kernel, as does int32. Idempotent; a
- * no-op without wasm.
+ * Replaces wasm's float32 `Sign` with `clip(x * 1e30 * 1e30, -1, 1)`. wasm's kernel has two faults:
+ * - It gives 0 for every |x| below float32's epsilon (1.19e-7), where tfjs's cpu kernel and PyTorch give +-1.
+ *   Sign-symmetry's feedback lost those weights: `repro mini`'s ss run ended at 13.47 % error with it and 13.03 %
+ *   without (PyTorch's mean: 13.02 %).
+ * - It branches on every value and mispredicts on random signs: 15 ms for one 3x3x512x512 kernel, 40 times a
+ *   `Multiply` of the same size, about 70 ms of a ResNet-18 step under sign-symmetry. This takes 3.5 ms.
+ *
+ * Every non-zero float, subnormals included, gives exactly +-1 (the smallest subnormal becomes 1.4e-15, then
+ * 1.4e15; the largest floats overflow to Infinity, which the clip brings back to 1), and zeros stay zeros. The
+ * clip would turn NaN into -1 where tfjs's kernels give 0, so a tensor holding NaN (or Infinity, found by the
+ * same check) keeps wasm's kernel, as does int32. Idempotent; a no-op without wasm.
  */
 export function fastWasmSign(): void {
   const current = tf.getKernel('Sign', 'wasm');
