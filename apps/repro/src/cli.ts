@@ -131,7 +131,7 @@ program
 program
   .command('mini')
   .description(
-    'the main job: fashion-quick with bp, ss and fa in parallel, then the report (about 24 min on 2 cores); --family mini: the 8-epoch fidelity runs; --family detection: the mosaic RetinaNet runs',
+    'the main job: fashion-quick with bp, ss and fa in parallel, then the report (about 15 min on 2 cores); --family mini: the 8-epoch fidelity runs; --family detection: the mosaic RetinaNet runs',
   )
   .option('--out <dir>', 'output folder', 'runs/mini')
   .option('--resume', 'resume the three runs')
