@@ -73,38 +73,48 @@ interface Reference {
   dw: Float32Array;
 }
 
-/** Computed once on the cpu backend, then compared with each backend's compositions. */
-const references = new Map<string, Reference>();
-
 function caseName([n, h, w, cin, cout, k, s]: number[], p: ConvPadding): string {
   return `${k}x${k}/${s} pad ${JSON.stringify(p)} on [${n},${h},${w},${cin}] -> ${cout}`;
 }
 
-describe('conv gradient formulations: the cpu backend kernels', () => {
+/** Every case's inputs and gradients, made once before any test, on the cpu backend. */
+const references = new Map<string, Reference>();
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  for (const [[n, h, w, cin, cout, k, s], p] of cases) {
+    tf.tidy(() => {
+      const g = convGeometry([n, h, w, cin], [k, k, cin, cout], s, p);
+      const x = tf.randomNormal([n, h, w, cin], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const f = tf.randomNormal([k, k, cin, cout], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const dy = tf.randomNormal([n, g.outHeight, g.outWidth, cout], 0, 1, 'float32', 3) as tf.Tensor4D;
+      references.set(caseName([n, h, w, cin, cout, k, s], p), {
+        x: x.dataSync() as Float32Array,
+        f: f.dataSync() as Float32Array,
+        dy: dy.dataSync() as Float32Array,
+        dx: conv2dInputGradNative(dy, f, g).dataSync() as Float32Array,
+        dw: conv2dFilterGradNative(x, dy, g).dataSync() as Float32Array,
+      });
+    });
+  }
+});
+
+describe("conv geometry: tfjs's own output size for each padding", () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
   for (const [[n, h, w, cin, cout, k, s], p] of cases) {
-    it(`${caseName([n, h, w, cin, cout, k, s], p)}: tfjs's output geometry`, () => {
+    it(caseName([n, h, w, cin, cout, k, s], p), () => {
       tf.tidy(() => {
         const g = convGeometry([n, h, w, cin], [k, k, cin, cout], s, p);
         const x = tf.randomNormal([n, h, w, cin], 0, 1, 'float32', 1) as tf.Tensor4D;
         const f = tf.randomNormal([k, k, cin, cout], 0, 1, 'float32', 2) as tf.Tensor4D;
-        const dy = tf.randomNormal([n, g.outHeight, g.outWidth, cout], 0, 1, 'float32', 3) as tf.Tensor4D;
-        // The geometry's output is tfjs's own for this padding.
         expect([g.outHeight, g.outWidth]).toEqual(tf.conv2d(x, f, s, g.tfPadding).shape.slice(1, 3));
         expect([g.outHeight, g.outWidth]).toEqual(
           tf
             .conv2d(x, f, s, typeof p === 'number' || typeof p === 'string' ? p : g.tfPadding)
             .shape.slice(1, 3),
         );
-        references.set(caseName([n, h, w, cin, cout, k, s], p), {
-          x: x.dataSync() as Float32Array,
-          f: f.dataSync() as Float32Array,
-          dy: dy.dataSync() as Float32Array,
-          dx: conv2dInputGradNative(dy, f, g).dataSync() as Float32Array,
-          dw: conv2dFilterGradNative(x, dy, g).dataSync() as Float32Array,
-        });
       });
     });
   }
