@@ -1,10 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/** The parts of tfjs-backend-wasm's backend this kernel uses. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
+import type { WasmKernelArgs, WasmKernelBackend } from './wasm-kernel';
 
 /**
  * Replaces wasm's `MaxPoolGrad` with a host loop that routes each output's gradient to the first maximum of its
@@ -19,12 +14,8 @@ export function hostMaxPoolGrad(): void {
   tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
 }
 
-function maxPoolGrad(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
-  const backend = args.backend as WasmBackend;
+function maxPoolGrad(args: WasmKernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmKernelBackend;
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(

@@ -1,18 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/** The parts of tfjs-backend-wasm's backend this kernel uses. */
-interface WasmBackend {
-  makeOutput(
-    shape: number[],
-    dtype: tf.DataType,
-    memoryOffset?: number,
-    values?: tf.TypedArray,
-  ): tf.TensorInfo;
-  disposeData(dataId: tf.DataId): boolean;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+import type { WasmKernelArgs, WasmKernelBackend, WasmKernelFunc } from './wasm-kernel';
 
 /** Far beyond 1 / (the smallest subnormal float), so that two products saturate every non-zero float32. */
 const SATURATE = 1e30;
@@ -33,23 +20,23 @@ const SATURATE = 1e30;
 export function fastWasmSign(): void {
   const current = tf.getKernel('Sign', 'wasm');
   if (!current || current.kernelFunc === saturatingSign) return;
-  originalSign = current.kernelFunc as (args: KernelArgs) => tf.TensorInfo;
+  originalSign = current.kernelFunc as WasmKernelFunc;
   tf.unregisterKernel('Sign', 'wasm');
   tf.registerKernel({ kernelName: 'Sign', backendName: 'wasm', kernelFunc: saturatingSign });
 }
 
 /** wasm's own kernel, for int32 inputs and tensors holding NaN or Infinity. */
-let originalSign: ((args: KernelArgs) => tf.TensorInfo) | null = null;
+let originalSign: WasmKernelFunc | null = null;
 
-function kernel(name: string): (args: KernelArgs) => tf.TensorInfo {
+function kernel(name: string): WasmKernelFunc {
   const config = tf.getKernel(name, 'wasm');
   if (!config) throw new Error(`fastWasmSign: the wasm backend has no ${name} kernel`);
-  return config.kernelFunc as (args: KernelArgs) => tf.TensorInfo;
+  return config.kernelFunc as WasmKernelFunc;
 }
 
-function saturatingSign(args: KernelArgs): tf.TensorInfo {
+function saturatingSign(args: WasmKernelArgs): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
-  const backend = args.backend as WasmBackend;
+  const backend = args.backend as WasmKernelBackend;
   const multiply = kernel('Multiply');
   const scalar = (v: number) => backend.makeOutput([], 'float32', undefined, new Float32Array([v]));
   const temporaries: tf.TensorInfo[] = [];
@@ -77,7 +64,7 @@ function saturatingSign(args: KernelArgs): tf.TensorInfo {
   }
 }
 
-function wasmSign(args: KernelArgs): tf.TensorInfo {
+function wasmSign(args: WasmKernelArgs): tf.TensorInfo {
   if (!originalSign) throw new Error('fastWasmSign: wasm Sign kernel was not recorded');
   return originalSign(args);
 }
