@@ -47,6 +47,20 @@ describe('host memory', () => {
     t.dispose();
   });
 
+  for (const backend of ['cpu', 'wasm']) {
+    it(`frees the new tensor's memory on ${backend} when the writer throws`, async () => {
+      await tf.setBackend(backend);
+      const before = { tensors: tf.memory().numTensors, data: tf.engine().backend.numDataIds() };
+      expect(() =>
+        tensorFromHost([4, 4], () => {
+          throw new Error('writer failed');
+        }),
+      ).toThrow('writer failed');
+      expect(tf.memory().numTensors).toBe(before.tensors);
+      expect(tf.engine().backend.numDataIds()).toBe(before.data);
+    });
+  }
+
   it('says when a backend has no heap to view', async () => {
     await tf.setBackend('cpu');
     setBackendPlan('cpu', { hostMemory: 'heap-view' });

@@ -5,11 +5,16 @@ import { backendPlan } from './backend-plan';
 interface HeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  disposeData(dataId: tf.DataId): boolean;
 }
 
 function heapBackend(): HeapBackend {
   const backend = tf.backend() as unknown as Partial<HeapBackend>;
-  if (typeof backend.makeOutput !== 'function' || typeof backend.typedArrayFromHeap !== 'function') {
+  if (
+    typeof backend.makeOutput !== 'function' ||
+    typeof backend.typedArrayFromHeap !== 'function' ||
+    typeof backend.disposeData !== 'function'
+  ) {
     throw new Error(`backend '${tf.getBackend()}' has no heap to view: its plan's hostMemory must be 'copy'`);
   }
   return backend as HeapBackend;
@@ -37,8 +42,14 @@ export function tensorFromHost(shape: number[], write: (values: Float32Array) =>
   }
   const backend = heapBackend();
   const info = backend.makeOutput(shape, 'float32');
-  const values = backend.typedArrayFromHeap(info);
-  values.fill(0);
-  write(values);
+  try {
+    const values = backend.typedArrayFromHeap(info);
+    values.fill(0);
+    write(values);
+  } catch (err) {
+    // Not yet a tensor, so nothing else would free it.
+    backend.disposeData(info.dataId);
+    throw err;
+  }
   return tf.engine().makeTensorFromTensorInfo(info);
 }
