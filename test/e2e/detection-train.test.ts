@@ -33,6 +33,8 @@ const small = [
   '--alignment-every',
   '3',
 ];
+/** The same run's flags without `--data`: a resumed or evaluated run reads the folder it recorded. */
+const smallWithoutData = small.filter((a, i) => a !== '--data' && small[i - 1] !== '--data');
 
 const weights = (dir: string) => {
   const { tensors } = readCheckpoint(join(dir, 'last.ckpt'));
@@ -84,7 +86,14 @@ describe('repro train with a detection preset (RetinaNet on fashion-mosaic)', ()
     expect(steps[0].lr).toBeCloseTo(0.005 / 3, 9); // lr 0.01 scaled to batch 8, warm-up factor 1/3 at step 0
     expect(steps[5].lr).toBeGreaterThan(steps[0].lr);
     const config = JSON.parse(readFileSync(join(straight, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ family: 'detection', rule: 'ss', lr: 0.005, batchSize: 8, width: 4 });
+    expect(config).toMatchObject({
+      family: 'detection',
+      rule: 'ss',
+      lr: 0.005,
+      batchSize: 8,
+      width: 4,
+      data,
+    });
   });
 
   it('Ctrl-C mid-epoch checkpoints; --resume continues with the same batches and weights, bit for bit', async () => {
@@ -100,7 +109,7 @@ describe('repro train with a detection preset (RetinaNet on fashion-mosaic)', ()
     const stopped = await done;
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toMatch(/stopped at epoch 2, step \d+; checkpoint written/);
-    const resumed = await runCli(['train', ...small, '--out', dir, '--resume']);
+    const resumed = await runCli(['train', ...smallWithoutData, '--out', dir, '--resume']);
     expect(resumed.code).toBe(0);
     expect(weights(dir)).toEqual(weights(straight));
   });
@@ -154,7 +163,9 @@ describe('repro train with a detection preset (RetinaNet on fashion-mosaic)', ()
     expect(scored.code).toBe(0);
     // The ground truth holds exactly the 16 validation images the run used.
     for (const k of ['AP', 'AP50', 'AR100']) expect(JSON.parse(scored.stdout)[k]).toBeCloseTo(all[k], 12);
-    const text = await runCli(evalArgs.filter((a) => a !== '--json'));
+    // Without --data, eval reads the folder the run recorded.
+    const text = await runCli(['eval', '--run', straight, '--backend', 'wasm']);
+    expect(text.stdout).toContain(`${r.detections} detections on 16 images`);
     expect(text.stdout).toMatch(
       /Average Precision {2}\(AP\) @\[ IoU=0\.50:0\.95 \| area= {3}all \| maxDets=100 \] = \d\.\d{3}/,
     );

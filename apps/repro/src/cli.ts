@@ -60,7 +60,10 @@ program
   .command('train')
   .description('train a preset; Ctrl-C writes a checkpoint, --resume continues it')
   .requiredOption('--preset <name>', 'preset name (see `repro presets`)')
-  .option('--data <dir>', 'data folder: ImageNet layout (train/, val/), or Fashion-MNIST IDX files')
+  .option(
+    '--data <dir>',
+    'data folder: ImageNet layout (train/, val/), COCO or fashion-mosaic, or Fashion-MNIST IDX files (a resumed run defaults to its own)',
+  )
   .option('--out <dir>', 'run directory (default runs/<preset>)')
   .option('--resume', "continue from the run directory's last checkpoint")
   .addOption(backendOption())
@@ -116,7 +119,7 @@ program
   .command('eval')
   .description("evaluate a run's last checkpoint on its test split")
   .requiredOption('--run <dir>', 'run directory')
-  .option('--data <dir>', 'data folder (as for train)')
+  .option('--data <dir>', 'data folder (as for train; default: the one the run trained on)')
   .option(
     '--results <file>',
     'detection: where the COCO results JSON goes (default <run>/detections_val.json)',

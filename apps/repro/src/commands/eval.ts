@@ -13,6 +13,7 @@ import { openRunData } from '../data-sources';
 import { type DetectionRunConfig, isDetectionConfig } from '../detection/detection-presets';
 import { evalDetection } from '../detection/eval-detection';
 import type { RunConfig } from '../presets';
+import { runDataDir } from '../run-data-dir';
 import { modelFor } from '../run-model';
 import { wasmThreadCount } from './parallelism';
 
@@ -53,12 +54,12 @@ export async function evalCommand(opts: EvalCommandOptions): Promise<string> {
     }
     return meta.batch ? `at epoch ${meta.epoch + 1}, step ${meta.batch}` : `after epoch ${meta.epoch}`;
   };
-  if (isDetectionConfig(config)) return evalDetection(config, restore, opts);
+  const data = runDataDir(opts.data, config);
+  if (isDetectionConfig(config)) return evalDetection(config, restore, { ...opts, data });
 
   const model = modelFor(config);
   const at = restore(model);
-  const data = await openRunData(config, opts.data);
-  const r = await evaluateClassifier(model, data.test);
+  const r = await evaluateClassifier(model, (await openRunData(config, data)).test);
   return opts.json
     ? `${JSON.stringify({ run: opts.run, at, ...r })}\n`
     : `${opts.run} ${at}: loss ${r.loss.toFixed(4)}, top-1 error ${r.top1Err.toFixed(2)}%, top-5 error ${r.top5Err.toFixed(2)}% on ${r.count} images\n`;

@@ -7,6 +7,7 @@ import { trainDetectionCommand } from '../detection/train-detection';
 import { presetConfig, type RunConfig } from '../presets';
 import type { ReplicaArgs } from '../replica';
 import { replicaModuleUrl } from '../replica-module-url';
+import { recordedDataDir, runDataDir } from '../run-data-dir';
 import { modelFor, optimizerGroups } from '../run-model';
 import { replicaCount, wasmThreadCount } from './parallelism';
 import { loopOptions, runConfig, runTraining } from './training-run';
@@ -83,7 +84,8 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
   });
   console.error(`backend: ${backend.backend} (${backend.provider}): ${backend.reason}`);
   if (replicas > 1) console.error(`replicas: ${replicas} (data-parallel over worker threads, one per core)`);
-  const data = await openRunData(config, opts.data);
+  const dataDir = runDataDir(opts.data, config);
+  const data = await openRunData(config, dataDir);
   console.error(data.describe);
   const model = modelFor(config);
   const replicaArgs: ReplicaArgs = { kind: 'classification', config };
@@ -97,7 +99,12 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
         groups: optimizerGroups(model, config),
         schedule: multiStepSchedule(config.milestones),
         runDir: out,
-        config: { ...config, backend: backend.backend, replicas } as unknown as Record<string, unknown>,
+        config: {
+          ...config,
+          ...recordedDataDir(dataDir),
+          backend: backend.backend,
+          replicas,
+        } as unknown as Record<string, unknown>,
         replicas: { count: replicas, module: replicaModuleUrl(), args: replicaArgs },
         ...loopOptions(opts, stop),
       }),

@@ -10,8 +10,8 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
 
 /**
- * Settings in which a run differs from its preset (a run with overrides is not the reference's run); the seed
- * and the backend may differ.
+ * Settings in which a run differs from its preset (a run with overrides is not the reference's run); the seed,
+ * the backend and where the data was read from may differ.
  */
 export function presetOverrides(config: DetectionRunConfig): string[] {
   const preset = DETECTION_PRESETS[config.preset]?.config as unknown as Record<string, unknown> | undefined;
@@ -19,6 +19,7 @@ export function presetOverrides(config: DetectionRunConfig): string[] {
   const run = config as unknown as Record<string, unknown>;
   const keys = new Set([...Object.keys(preset), ...Object.keys(run)]);
   keys.delete('backend');
+  keys.delete('data');
   keys.delete('seed');
   // One replica is the reference's single process; more normalise batch norm per share, which is another run.
   if (run.replicas === undefined || run.replicas === 1) keys.delete('replicas');

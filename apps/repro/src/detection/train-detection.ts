@@ -14,6 +14,7 @@ import type { TrainCommandOptions } from '../commands/train';
 import { loopOptions, runConfig, runTraining } from '../commands/training-run';
 import type { ReplicaArgs } from '../replica';
 import { replicaModuleUrl } from '../replica-module-url';
+import { recordedDataDir, runDataDir } from '../run-data-dir';
 import { openDetectionData } from './detection-data';
 import { DETECTION_PRESETS, type DetectionRunConfig } from './detection-presets';
 import { detectionTask } from './detection-task';
@@ -88,7 +89,8 @@ export async function trainDetectionCommand(opts: DetectionTrainOptions): Promis
   });
   console.error(`backend: ${backend.backend} (${backend.provider}): ${backend.reason}`);
   if (replicas > 1) console.error(`replicas: ${replicas} (data-parallel over worker threads, one per core)`);
-  const data = await openDetectionData(config, opts.data);
+  const dataDir = runDataDir(opts.data, config);
+  const data = await openDetectionData(config, dataDir);
   console.error(data.describe);
   const net = detectorFor(config);
   const replicaArgs: ReplicaArgs = { kind: 'detection', config };
@@ -116,7 +118,12 @@ export async function trainDetectionCommand(opts: DetectionTrainOptions): Promis
         groups: [{ name: 'all', lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay }],
         schedule: detectionSchedule(config),
         runDir: out,
-        config: { ...config, backend: backend.backend, replicas } as unknown as Record<string, unknown>,
+        config: {
+          ...config,
+          ...recordedDataDir(dataDir),
+          backend: backend.backend,
+          replicas,
+        } as unknown as Record<string, unknown>,
         replicas: { count: replicas, module: replicaModuleUrl(), args: replicaArgs },
         ...loopOptions(opts, stop),
       }),
