@@ -4,6 +4,7 @@ import type { AsymmetricConv2D, AsymmetricDense } from '@bioprop/feedback-rules'
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webgpuUnavailable } from '../../../test-support/webgpu';
 import { buildModel } from './build-model';
 import {
   fromPytorchLayout,
@@ -13,7 +14,6 @@ import {
   toPytorchLayout,
 } from './pytorch-state-dict';
 import { loadResNetTinyVectors, type ReferenceTensor, relativeError } from './testing/reference';
-import { webgpuUnavailable } from './testing/webgpu';
 
 const ref = loadResNetTinyVectors();
 // Every read is asynchronous: the webgpu backend cannot read synchronously in Node.

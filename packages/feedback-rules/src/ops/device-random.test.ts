@@ -1,11 +1,11 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { webgpuUnavailable } from '../../../../test-support/webgpu';
 import { feedbackScale } from '../ops/feedback-scale';
 import { batchwiseRandomSignFeedback } from '../rules/batchwise-random-sign-feedback';
 import type { FeedbackContext } from '../rules/feedback-rule';
 import { relativeError } from '../testing/reference';
-import { webgpuUnavailable } from '../testing/webgpu';
 import { backendPlan, setBackendPlan } from './backend-plan';
 import { deviceRandomNormal, deviceRandomUniform } from './device-random';
 
