@@ -13,9 +13,9 @@ import { openRunData } from '../data-sources';
 import { type DetectionRunConfig, isDetectionConfig } from '../detection/detection-presets';
 import { evalDetection } from '../detection/eval-detection';
 import type { RunConfig } from '../presets';
-import { runDataDir } from '../run-data-dir';
 import { modelFor } from '../run-model';
 import { wasmThreadCount } from './parallelism';
+import { runDataDir } from './training-run';
 
 /** Options of `repro eval`. */
 export interface EvalCommandOptions {

@@ -7,10 +7,9 @@ import { trainDetectionCommand } from '../detection/train-detection';
 import { presetConfig, type RunConfig } from '../presets';
 import type { ReplicaArgs } from '../replica';
 import { replicaModuleUrl } from '../replica-module-url';
-import { recordedDataDir, runDataDir } from '../run-data-dir';
 import { modelFor, optimizerGroups } from '../run-model';
 import { replicaCount, wasmThreadCount } from './parallelism';
-import { loopOptions, runConfig, runTraining } from './training-run';
+import { loopOptions, recordedConfig, runConfig, runDataDir, runTraining } from './training-run';
 
 /** Options of `repro train`. */
 export interface TrainCommandOptions {
@@ -99,12 +98,7 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<number> {
         groups: optimizerGroups(model, config),
         schedule: multiStepSchedule(config.milestones),
         runDir: out,
-        config: {
-          ...config,
-          ...recordedDataDir(dataDir),
-          backend: backend.backend,
-          replicas,
-        } as unknown as Record<string, unknown>,
+        config: recordedConfig(config, { dataDir, backend: backend.backend, replicas }),
         replicas: { count: replicas, module: replicaModuleUrl(), args: replicaArgs },
         ...loopOptions(opts, stop),
       }),

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DivergenceError, type EpochRecord, type TrainOptions, type TrainResult } from '@bioprop/trainer';
 import type { TrainCommandOptions } from './train';
 
@@ -7,6 +7,29 @@ import type { TrainCommandOptions } from './train';
 export function runConfig<C>(out: string, resume: boolean | undefined, fresh: () => C): C {
   const path = join(out, 'config.json');
   return resume && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as C) : fresh();
+}
+
+/**
+ * The data folder of a run: `--data` when given, else the folder the run recorded when it started (its
+ * config's `data`), so that `repro train --resume` and `repro eval` need no `--data` for a run that had one.
+ */
+export function runDataDir(flag: string | undefined, config: object): string | undefined {
+  if (flag !== undefined) return flag;
+  const recorded = (config as { data?: unknown }).data;
+  return typeof recorded === 'string' ? recorded : undefined;
+}
+
+/** What a run writes to config.json: its settings, its data folder (absolute; none for shipped data), how it ran. */
+export function recordedConfig(
+  config: object,
+  how: { dataDir: string | undefined; backend: string; replicas: number },
+): Record<string, unknown> {
+  return {
+    ...config,
+    ...(how.dataDir === undefined ? {} : { data: resolve(how.dataDir) }),
+    backend: how.backend,
+    replicas: how.replicas,
+  };
 }
 
 /**

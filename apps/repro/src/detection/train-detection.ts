@@ -11,10 +11,9 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { replicaCount, wasmThreadCount } from '../commands/parallelism';
 import type { TrainCommandOptions } from '../commands/train';
-import { loopOptions, runConfig, runTraining } from '../commands/training-run';
+import { loopOptions, recordedConfig, runConfig, runDataDir, runTraining } from '../commands/training-run';
 import type { ReplicaArgs } from '../replica';
 import { replicaModuleUrl } from '../replica-module-url';
-import { recordedDataDir, runDataDir } from '../run-data-dir';
 import { openDetectionData } from './detection-data';
 import { DETECTION_PRESETS, type DetectionRunConfig } from './detection-presets';
 import { detectionTask } from './detection-task';
@@ -118,12 +117,7 @@ export async function trainDetectionCommand(opts: DetectionTrainOptions): Promis
         groups: [{ name: 'all', lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay }],
         schedule: detectionSchedule(config),
         runDir: out,
-        config: {
-          ...config,
-          ...recordedDataDir(dataDir),
-          backend: backend.backend,
-          replicas,
-        } as unknown as Record<string, unknown>,
+        config: recordedConfig(config, { dataDir, backend: backend.backend, replicas }),
         replicas: { count: replicas, module: replicaModuleUrl(), args: replicaArgs },
         ...loopOptions(opts, stop),
       }),
