@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * Test setup of tfjs's webgpu backend on Dawn (the `webgpu` package), as `@bioprop/trainer`'s
  * `selectBackend('webgpu')` does it, for the tests of the packages below the trainer (feedback-rules,
  * architectures), which cannot depend on it: a hardware adapter if there is one, else Mesa's software OpenGL ES,
- * so that the WebGPU kernels are checked on machines without a GPU. Resolves to null once the backend is registered, or to why it cannot be.
+ * so that the WebGPU kernels are checked on machines without a GPU. Resolves to null once the backend is
+ * registered, or to why it cannot be.
  * With `BIOPROP_REQUIRE_WEBGPU=1` (CI sets it) a missing backend is an error instead of a reason to skip.
  */
 export function webgpuUnavailable(): Promise<string | null> {
